@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""coursesite command line: build, check (and later serve, deploy) the course website.
+
+Exit status: 0 success, 1 content problems (listed as file:line: message), 2 usage errors.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from coursesite.errors import ContentError, format_warnings
+from coursesite.pipeline import PROJECT_DIR, Project, build, render_site, summary, timed
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command")
+    b = sub.add_parser("build", help="validate content and write the site (default)")
+    c = sub.add_parser("check", help="validate content and render in memory; write nothing")
+    for p in (b, c):
+        p.add_argument("--content", type=Path, default=PROJECT_DIR / "content",
+                       help="content folder (default: content/ next to build.py)")
+        p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    b.add_argument("--out", type=Path, default=PROJECT_DIR / "site",
+                   help="output folder (default: site/ next to build.py)")
+    argv = list(argv)
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["build", *argv]
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    project = Project(content=args.content)
+    try:
+        if args.command == "check":
+            result, seconds = timed(render_site, project, args.strict)
+            out = None
+        else:
+            (result, _), seconds = timed(build, project, args.out, args.strict)
+            out = args.out
+    except ContentError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    if result.site.warnings:
+        print(format_warnings(list(result.site.warnings)), file=sys.stderr)
+    print(summary(result, seconds, out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

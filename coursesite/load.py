@@ -1,0 +1,149 @@
+"""Read YAML content into `Node` trees that remember file and line of every value.
+
+Scalars stay strings: the schema in model.py decides what a value means. This avoids
+YAML 1.1 surprises (`16:00` is the integer 960, `no` is False, `1.10` is 1.1) and lets every
+message quote exactly what the maintainer typed.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import ContentError, Problem
+
+try:  # libyaml's C parser: several times faster; the pure-Python one is the same grammar.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - only without libyaml
+    from yaml import SafeLoader as _Loader
+
+# Content never nests deeper than a handful of levels; anything deeper is a mistake or an attack.
+MAX_DEPTH = 24
+# Aliases can make a small file expand to billions of values ("billion laughs").
+MAX_NODES_PER_FILE = 100_000
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:null", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Node:
+    """One YAML value: None, str, list[Node] or dict[str, Node], with its position.
+
+    `key_lines` maps each key of a mapping to the line the key is written on.
+    """
+
+    value: object
+    file: str
+    line: int
+    key_lines: dict = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        """'null', 'scalar', 'list' or 'mapping'."""
+        if self.value is None:
+            return "null"
+        if isinstance(self.value, str):
+            return "scalar"
+        return "list" if isinstance(self.value, list) else "mapping"
+
+
+def display_path(path: Path) -> str:
+    """The path as the maintainer knows it: relative to the working folder when inside it."""
+    rel = os.path.relpath(path)
+    return rel if not rel.startswith("..") else str(path)
+
+
+def read_text(path: Path, shown: str) -> str:
+    """The file's text, strictly UTF-8 (a BOM is allowed); a ContentError names the bad line."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError([Problem(shown, 0, "", f"cannot read file: {exc.strerror}")]) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ContentError([Problem(
+            shown, line, "",
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+        )]) from None
+
+
+def load_yaml(path: Path) -> Node:
+    """Parse one YAML file into a Node tree; every problem raises ContentError with file:line."""
+    shown = display_path(path)
+    return parse_yaml(read_text(path, shown), shown)
+
+
+def parse_yaml(text: str, shown: str) -> Node:
+    """Parse YAML text (named `shown` in messages) into a Node tree."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        raise ContentError([_syntax_problem(exc, shown)]) from None
+    except yaml.YAMLError as exc:  # unmarked errors (e.g. reader errors) still name the file
+        raise ContentError([Problem(shown, 1, "", f"YAML syntax: {exc}")]) from None
+    except RecursionError:
+        raise ContentError([Problem(shown, 1, "", "nested too deeply to read")]) from None
+    if root is None:
+        return Node(None, shown, 1)
+    return _Converter(shown).convert(root, 0)
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, shown: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1  # PyYAML marks are 0-based
+    column = f" (column {mark.column + 1})" if mark else ""
+    what = exc.problem or "invalid YAML"
+    context = f", {exc.context}" if exc.context else ""
+    return Problem(shown, line, "", f"YAML syntax: {what}{context}{column}; "
+                   "check indentation, colons and quotes on this line or the one before")
+
+
+class _Converter:
+    """Turn composed yaml nodes into Nodes, enforcing depth and size limits."""
+
+    def __init__(self, shown: str):
+        self.shown = shown
+        self.count = 0
+
+    def fail(self, node, message: str):
+        raise ContentError([Problem(self.shown, node.start_mark.line + 1, "", message)])
+
+    def convert(self, node, depth: int) -> Node:
+        self.count += 1
+        if self.count > MAX_NODES_PER_FILE:
+            self.fail(node, f"more than {MAX_NODES_PER_FILE} values (aliases expanding?); "
+                      "write the content out without anchors and aliases")
+        if depth > MAX_DEPTH:
+            self.fail(node, f"nested more than {MAX_DEPTH} levels deep; content is never that deep")
+        if node.tag not in _STANDARD_TAGS:
+            self.fail(node, f"unsupported YAML tag '{node.tag}'; remove it")
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.ScalarNode):
+            plain_null = node.style is None and node.value in _NULLS
+            return Node(None if plain_null else node.value, self.shown, line)
+        if isinstance(node, yaml.SequenceNode):
+            return Node([self.convert(item, depth + 1) for item in node.value], self.shown, line)
+        return self.convert_mapping(node, depth, line)
+
+    def convert_mapping(self, node, depth: int, line: int) -> Node:
+        values: dict[str, Node] = {}
+        key_lines: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+                self.fail(key_node, "keys must be plain words (no lists, mappings or '<<' merges)")
+            key = key_node.value
+            key_line = key_node.start_mark.line + 1
+            if key in values:
+                self.fail(key_node, f"duplicate key '{key}' (first on line {key_lines[key]}); "
+                          "keep one")
+            key_lines[key] = key_line
+            values[key] = self.convert(value_node, depth + 1)
+        return Node(values, self.shown, line, key_lines)

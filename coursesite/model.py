@@ -1,0 +1,633 @@
+"""Validate content into a `Site`: per-field checks from the schema, then cross-checks.
+
+`load_site(content_dir, assets_dir)` reads every file, collects every problem, and either
+returns a complete `Site` (with warnings) or raises one ContentError listing them all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import typing
+import zoneinfo
+from dataclasses import MISSING, dataclass, fields, is_dataclass
+from difflib import get_close_matches
+from functools import cache
+from pathlib import Path
+from typing import Literal, Union
+
+import holidays as holidays_lib
+
+from . import schema as S
+from .errors import ContentError, Problem, closest, did_you_mean
+from .load import Node, display_path, load_yaml
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_TEAM = re.compile(r"[1-9]\d*(-[1-9]\d*)?")
+_INT = re.compile(r"[+-]?\d+")
+MAX_TEXT = 100_000  # no field is a book; a huge value is a paste accident
+
+
+# --- the validated model ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Session:
+    """A lecture with its slot resolved: the actual local start, end and room (None if TBD)."""
+
+    lecture: S.Lecture
+    part: S.Part
+    index: int          # position in the offering, for a stable order only
+    start: dt.datetime | None
+    end: dt.datetime | None
+    room: str | None    # room id
+    online: tuple       # Links of the slot it falls in
+    differs_from_slot: bool
+
+    @property
+    def key(self) -> str:
+        """Logical key for calendar UIDs: the number, or the title for unnumbered sessions."""
+        n = self.lecture.number
+        return f"lecture/{n:02d}" if n is not None else f"lecture/{slugify(self.lecture.title)}"
+
+
+@dataclass(frozen=True)
+class Offering:
+    """One course offering (a folder under content/), validated and resolved."""
+
+    slug: str
+    course: S.Course
+    lectures: S.Lectures
+    projects: S.Projects
+    organization: S.Organization
+    timezone: str
+    holiday_region: str
+    sessions: tuple          # Session, in the order written
+    holidays: tuple          # (date, name) inside the term, sorted
+
+    @property
+    def term_label(self) -> str:
+        """'Summer 2026' or 'Winter 2026/27'."""
+        t = self.course.term
+        if t.season == "summer":
+            return f"Summer {t.year}"
+        return f"Winter {t.year}/{(t.year + 1) % 100:02d}"
+
+    @property
+    def sort_key(self) -> tuple:
+        """Newest first: by lecture-period start, then slug."""
+        return (self.course.term.start, self.slug)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderers need, validated."""
+
+    config: S.SiteConfig
+    rooms: dict              # id -> Room
+    offerings: tuple         # Offering, newest first
+    assets_dir: Path
+    warnings: tuple          # Problem
+
+
+# --- reading values by schema -------------------------------------------------------------
+
+class Problems:
+    """Collects problems and warnings while validating."""
+
+    def __init__(self):
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def error(self, file: str, line: int, path: str, message: str) -> None:
+        self.errors.append(Problem(file, line, path, message))
+
+    def warn(self, file: str, line: int, path: str, message: str) -> None:
+        self.warnings.append(Problem(file, line, path, message))
+
+    def at(self, where: S.Where, key: str, message: str, warning: bool = False) -> None:
+        """Report a problem about `key` of the mapping at `where`."""
+        add = self.warn if warning else self.error
+        add(where.file, where.line_of(key), where.path_of(key), message)
+
+
+class _Invalid(Exception):
+    """A value that could not be read; the problem is already recorded."""
+
+
+def _shown(node: Node) -> str:
+    if isinstance(node.value, str):
+        text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+        return repr(text)
+    return {"null": "nothing", "list": "a list", "mapping": "a mapping"}[node.kind]
+
+
+def convert(node: Node, tp, path: str, out: Problems):
+    """Read `node` as type `tp` of the schema; record problems and raise _Invalid on failure."""
+    def bad(expected: str):
+        out.error(node.file, node.line, path, f"expected {expected}, got {_shown(node)}")
+        raise _Invalid
+
+    origin = typing.get_origin(tp)
+    if origin is Union:
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if node.value is None:
+            return None
+        if args == [dt.date, S.Tbd]:
+            if node.value == "TBD":
+                return S.TBD
+            return convert(node, dt.date, path, out)
+        return convert(node, args[0], path, out)
+    if origin is list:
+        if node.value is None:
+            return []
+        if node.kind != "list":
+            bad("a list (lines starting with '- ')")
+        (item_tp,) = typing.get_args(tp)
+        items, failed = [], False
+        for i, item in enumerate(node.value):
+            try:
+                items.append(convert(item, item_tp, f"{path}[{i}]", out))
+            except _Invalid:
+                failed = True
+        if failed:
+            raise _Invalid
+        return items
+    if tp is dict:
+        if node.kind not in ("mapping", "null"):
+            bad("a mapping of names to values")
+        return plain(node)
+    if is_dataclass(tp):
+        return convert_mapping(node, tp, path, out)
+    if node.kind != "scalar":
+        bad(_expected_scalar(tp))
+    return convert_scalar(node, tp, path, out, bad)
+
+
+def _expected_scalar(tp) -> str:
+    if typing.get_origin(tp) is Literal:
+        return "one of " + ", ".join(typing.get_args(tp))
+    return {
+        int: "a whole number", dt.date: "a date like 2026-04-16", dt.time: "a time like 16:00",
+        S.Weekday: "a weekday (mon, tue, wed, thu, fri, sat, sun)",
+    }.get(tp, "text")
+
+
+def convert_scalar(node: Node, tp, path: str, out: Problems, bad):
+    """Read a scalar string as `tp`; `bad(expected)` records the problem and raises."""
+    text: str = node.value
+    if len(text) > MAX_TEXT:
+        bad(f"at most {MAX_TEXT} characters")
+    if typing.get_origin(tp) is Literal:
+        if text not in typing.get_args(tp):
+            bad(_expected_scalar(tp) + did_you_mean(text, typing.get_args(tp)))
+        return text
+    if tp is int:
+        if not _INT.fullmatch(text):
+            bad("a whole number")
+        return int(text)
+    if tp is dt.date:
+        return read_date(text) or bad("a date like 2026-04-16")
+    if tp is dt.time:
+        return read_time(text) or bad("a time like 16:00 (24-hour, hours:minutes)")
+    if tp is S.Weekday:
+        day = text.lower()[:3]
+        if day not in WEEKDAYS or text.lower() not in (day, WEEKDAY_NAMES[WEEKDAYS.index(day)].lower()):
+            bad(_expected_scalar(tp))
+        return day
+    if tp in (S.Id, S.RoomId):
+        if not _ID.fullmatch(text):
+            bad("an id of lower-case letters, digits, '-' and '_' (e.g. bh-n-243)")
+        return text
+    if tp is S.TeamSize:
+        if not _TEAM.fullmatch(text):
+            bad("a team size like 2 or 1-3")
+        return text
+    if tp is S.TimeZoneName:
+        if not valid_timezone(text):
+            bad("an IANA time zone like Europe/Berlin")
+        return text
+    if tp is S.Region:
+        return read_region(text) or bad(
+            "a holiday region like DE-BE, AT-6 or DK (country code, optional subdivision)")
+    if tp is S.AbsoluteUrl:
+        if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?/", text):
+            bad("an absolute http(s) URL ending in '/', e.g. https://example.org/teaching/")
+        return text
+    if tp is S.Url:
+        return read_url(text) or bad(
+            "an http(s) or mailto URL, or a path of a file under assets/ (e.g. slides/01.pdf)")
+    if tp in (str, S.Markdown):
+        if not text.strip():
+            bad("some text")
+        return text
+    raise TypeError(f"schema type {tp!r} has no reader")  # our bug, not the maintainer's
+
+
+def read_date(text: str) -> dt.date | None:
+    """A date from 'YYYY-MM-DD', or None."""
+    if not _DATE.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def read_time(text: str) -> dt.time | None:
+    """A time from 'H:MM' or 'HH:MM' (24-hour), or None."""
+    m = _TIME.fullmatch(text)
+    return dt.time(int(m.group(1)), int(m.group(2))) if m else None
+
+
+def read_url(text: str) -> str | None:
+    """The URL if its scheme is allowed (http, https, mailto, or none: a relative path)."""
+    if re.fullmatch(r"(https?://[^\s/]+[^\s]*|mailto:[^\s@]+@[^\s@]+)", text):
+        return text
+    if ":" in text.split("/")[0] or text.startswith(("/", "\\")) or re.search(r"\s", text):
+        return None
+    parts = text.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        return None
+    return text
+
+
+@cache
+def valid_timezone(name: str) -> bool:
+    """True for an IANA zone name that zoneinfo knows."""
+    if not re.fullmatch(r"[A-Za-z_]+(/[A-Za-z0-9_+-]+)+|UTC", name):
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+@cache
+def read_region(text: str) -> str | None:
+    """The region if the holidays library knows it ('DE-BE', 'AT-6', 'DK'), else None."""
+    country, _, subdiv = text.partition("-")
+    supported = holidays_lib.list_supported_countries()
+    if country not in supported or (subdiv and subdiv not in supported[country]):
+        return None
+    return text
+
+
+def plain(node: Node):
+    """A Node as plain Python values (for `extra:`)."""
+    if node.kind == "list":
+        return [plain(n) for n in node.value]
+    if node.kind == "mapping":
+        return {k: plain(v) for k, v in node.value.items()}
+    return node.value
+
+
+def convert_mapping(node: Node, cls, path: str, out: Problems):
+    """Read a mapping as dataclass `cls`: unknown keys, missing keys and each field checked."""
+    if node.kind != "mapping":
+        out.error(node.file, node.line, path,
+                  f"expected a mapping of keys such as {', '.join(_public_fields(cls)[:3])}; "
+                  f"got {_shown(node)}")
+        raise _Invalid
+    names = _public_fields(cls)
+    values, failed = {}, False
+    for key, child in node.value.items():
+        if key not in names:
+            out.error(node.file, node.key_lines[key], _join(path, key),
+                      f"unknown key '{key}'{did_you_mean(key, names)}")
+            failed = True
+    hints = _hints(cls)
+    # A misspelt required key is reported once, as the unknown key with its hint.
+    misspelt = {close for key in node.value if key not in names
+                for close in get_close_matches(key, names, n=1, cutoff=0.6)}
+    for fld in fields(cls):
+        if fld.name == "where":
+            continue
+        if fld.name not in node.value:
+            if _required(fld) and fld.name not in misspelt:
+                out.error(node.file, node.line, _join(path, fld.name),
+                          f"missing required key '{fld.name}' ({fld.metadata['doc']})")
+                failed = True
+            continue
+        try:
+            values[fld.name] = convert(node.value[fld.name], hints[fld.name],
+                                       _join(path, fld.name), out)
+        except _Invalid:
+            failed = True
+    if failed:
+        raise _Invalid
+    where = S.Where(node.file, node.line, path, tuple(sorted(node.key_lines.items())))
+    return cls(**values, where=where)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _required(fld) -> bool:
+    return fld.default is MISSING and fld.default_factory is MISSING
+
+
+@cache
+def _hints(cls) -> dict:
+    return typing.get_type_hints(cls)
+
+
+@cache
+def _public_fields(cls) -> list:
+    return [f.name for f in fields(cls) if f.name != "where"]
+
+
+def read_file(path: Path, cls, out: Problems):
+    """Load one YAML file as `cls`; None (with problems recorded) when it cannot be read."""
+    try:
+        node = load_yaml(path)
+    except ContentError as exc:
+        out.errors.extend(exc.problems)
+        return None
+    if node.value is None:  # an empty file is an empty mapping
+        node = Node({}, node.file, 1)
+    try:
+        return convert(node, cls, "", out)
+    except _Invalid:
+        return None
+
+
+# --- the site ------------------------------------------------------------------------------
+
+def load_site(content_dir: Path, assets_dir: Path) -> Site:
+    """Read and validate all content; raise ContentError listing every problem."""
+    out = Problems()
+    content_dir = Path(content_dir)
+    if not content_dir.is_dir():
+        raise ContentError(f"{display_path(content_dir)}: content folder not found; "
+                           "pass --content DIR")
+    config = read_file(content_dir / "site.yaml", S.SiteConfig, out) \
+        if (content_dir / "site.yaml").exists() else _missing(content_dir / "site.yaml", out)
+    rooms_file = content_dir / "rooms.yaml"
+    rooms = read_file(rooms_file, S.Rooms, out) if rooms_file.exists() else S.Rooms()
+    rooms_by_id = index_rooms(rooms, out) if rooms else {}
+    offerings = []
+    for folder in offering_folders(content_dir, out):
+        offering = load_offering(folder, config, out)
+        if offering is not None:
+            offerings.append(offering)
+    if config is not None and rooms is not None:
+        for offering in offerings:
+            check_offering(offering, rooms_by_id, Path(assets_dir), out)
+        check_room_clashes(offerings, rooms_by_id, out)
+    if out.errors:
+        raise ContentError(out.errors)
+    offerings.sort(key=lambda o: o.sort_key, reverse=True)
+    return Site(config, rooms_by_id, tuple(offerings), Path(assets_dir),
+                tuple(sorted(set(out.warnings))))
+
+
+def _missing(path: Path, out: Problems):
+    out.error(display_path(path), 0, "", "file missing; create it (see README: Content)")
+    return None
+
+
+def offering_folders(content_dir: Path, out: Problems) -> list[Path]:
+    """Offering folders in name order; folders starting with '.' or '_' are drafts, skipped."""
+    folders = []
+    for entry in sorted(content_dir.iterdir()):
+        if not entry.is_dir() or entry.name.startswith((".", "_")):
+            continue
+        if not _SLUG.fullmatch(entry.name):
+            out.error(display_path(entry), 0, "",
+                      "offering folder names become URLs: use lower-case letters, digits, "
+                      "'-' and '_' (e.g. ss26_amls)")
+            continue
+        folders.append(entry)
+    return folders
+
+
+def load_offering(folder: Path, config, out: Problems) -> Offering | None:
+    """Read one offering folder; None when any of its files has problems."""
+    for extra in sorted(folder.glob("*.y*ml")):
+        if extra.name not in S.OFFERING_FILES:
+            out.error(display_path(extra), 0, "", "unknown file" + did_you_mean(
+                extra.name, S.OFFERING_FILES) + "; offering files are " +
+                ", ".join(S.OFFERING_FILES))
+    parts = {}
+    for name, (cls, required) in S.OFFERING_FILES.items():
+        path = folder / name
+        if not path.exists():
+            parts[name] = _missing(path, out) if required else cls()
+        else:
+            parts[name] = read_file(path, cls, out)
+    if any(v is None for v in parts.values()) or config is None:
+        return None
+    course: S.Course = parts["course.yaml"]
+    return resolve_offering(folder.name, course, parts["lectures.yaml"], parts["projects.yaml"],
+                            parts["organization.yaml"], config)
+
+
+def resolve_offering(slug, course, lectures, projects, organization, config) -> Offering:
+    """Fill defaults from site.yaml and resolve each lecture's time and room from its slot."""
+    tz = course.timezone or config.timezone
+    region = course.holiday_region or config.holiday_region
+    sessions = []
+    for part in lectures.parts:
+        for lecture in part.lectures:
+            sessions.append(resolve_session(lecture, part, len(sessions), course.weekly.lectures))
+    return Offering(slug, course, lectures, projects, organization, tz, region, tuple(sessions),
+                    tuple(holidays_in(region, course.term.start, course.term.end)))
+
+
+def slot_for(date, slots):
+    """The lecture slot on the date's weekday, else the first slot, else None."""
+    if date is not S.TBD and date is not None:
+        for slot in slots:
+            if slot.weekday == WEEKDAYS[date.weekday()]:
+                return slot
+    return slots[0] if slots else None
+
+
+def resolve_session(lecture: S.Lecture, part: S.Part, index: int, slots) -> Session:
+    """A Session: the lecture's own start/end/room where given, else its slot's."""
+    slot = slot_for(lecture.date, slots)
+    start_t = lecture.start or (slot.start if slot else None)
+    end_t = lecture.end or (slot.end if slot else None)
+    room = lecture.room or (slot.room if slot else None)
+    online = tuple(slot.online) if slot else ()
+    differs = slot is None or (start_t, end_t) != (slot.start, slot.end)
+    if lecture.date is S.TBD or start_t is None or end_t is None:
+        return Session(lecture, part, index, None, None, room, online, differs)
+    return Session(lecture, part, index, dt.datetime.combine(lecture.date, start_t),
+                   dt.datetime.combine(lecture.date, end_t), room, online, differs)
+
+
+@cache
+def _holiday_table(region: str, year: int) -> dict:
+    country, _, subdiv = region.partition("-")
+    return dict(holidays_lib.country_holidays(country, subdiv=subdiv or None, years=year,
+                                              language="en_US"))
+
+
+def holidays_in(region: str, first: dt.date, last: dt.date) -> list[tuple]:
+    """(date, English name) of the region's public holidays from first to last, sorted."""
+    found = {}
+    for year in range(first.year, last.year + 1):
+        for day, name in _holiday_table(region, year).items():
+            if first <= day <= last:
+                found[day] = name
+    return sorted(found.items())
+
+
+def index_rooms(rooms: S.Rooms, out: Problems) -> dict:
+    """Rooms by id; duplicate ids are errors."""
+    by_id = {}
+    for i, room in enumerate(rooms.rooms):
+        if room.id in by_id:
+            out.at(room.where, "id", f"duplicate room id '{room.id}' (first on line "
+                   f"{by_id[room.id].where.line_of('id')}); room ids must be unique")
+        by_id.setdefault(room.id, room)
+    return by_id
+
+
+# --- cross-checks --------------------------------------------------------------------------
+
+def check_offering(o: Offering, rooms: dict, assets_dir: Path, out: Problems) -> None:
+    """Every check that needs more than one field: rooms, numbers, dates, URLs, clashes."""
+    check_term(o.course.term, out)
+    for item, key in room_references(o):
+        if getattr(item, key) not in rooms:
+            ref = getattr(item, key)
+            near = closest(ref, rooms)
+            hint = f" (closest: {', '.join(near)})" if near else ""
+            out.at(item.where, key, f"unknown room '{ref}'{hint}; rooms are defined in "
+                   "rooms.yaml")
+    for item, key in url_references(o):
+        check_local_url(item, key, assets_dir, out)
+    for slot in [*o.course.weekly.lectures, *o.course.weekly.office_hours]:
+        check_order(slot, "start", "end", slot.start, slot.end, out)
+    check_unique(o.sessions, lambda s: s.lecture.number, lambda s: s.lecture.where, "number",
+                 "lecture number", out)
+    check_unique(o.projects.proposals, lambda p: p.id, lambda p: p.where, "id", "proposal id", out)
+    check_unique(o.organization.exams, lambda e: e.id, lambda e: e.where, "id", "exam id", out)
+    check_unique(o.organization.deadlines, lambda d: d.id, lambda d: d.where, "id",
+                 "deadline id", out)
+    holiday_names = dict(o.holidays)
+    for session in o.sessions:
+        check_session(o, session, holiday_names, out)
+    for exam in o.organization.exams:
+        if exam.start and exam.end:
+            check_order(exam, "start", "end", exam.start, exam.end, out)
+        if exam.end and not exam.start:
+            out.at(exam.where, "end", "an end time needs a start time; add start:")
+    for oh in o.course.weekly.office_hours:
+        if oh.start_date and oh.start_date > o.course.term.end:
+            out.at(oh.where, "start_date", f"starts {oh.start_date}, after the term ends "
+                   f"({o.course.term.end}); use a date inside the term")
+
+
+def check_term(term: S.Term, out: Problems) -> None:
+    check_order(term, "start", "end", term.start, term.end, out, strict=False)
+    if term.start.year not in (term.year, term.year + 1) and term.season == "winter" \
+            or term.season == "summer" and term.start.year != term.year:
+        out.at(term.where, "start", f"lecture period starts in {term.start.year}, but the term "
+               f"is {term.season} {term.year}; check year and start")
+
+
+def check_order(item, start_key, end_key, start, end, out: Problems, strict=True) -> None:
+    """An end must come after its start."""
+    if end < start or (strict and end == start):
+        out.at(item.where, end_key, f"{end_key} {end} is not after {start_key} {start}; "
+               "swap them or fix the typo")
+
+
+def check_session(o: Offering, s: Session, holiday_names: dict, out: Problems) -> None:
+    lecture, term = s.lecture, o.course.term
+    if lecture.start and lecture.end:
+        check_order(lecture, "start", "end", lecture.start, lecture.end, out)
+    if lecture.date is S.TBD:
+        return
+    if not term.start <= lecture.date <= term.end:
+        out.at(lecture.where, "date", f"{lecture.date} is outside the term "
+               f"({term.start} to {term.end}); fix the date or the term in course.yaml")
+        return
+    slots = o.course.weekly.lectures
+    weekday = WEEKDAYS[lecture.date.weekday()]
+    if slots and weekday not in {sl.weekday for sl in slots} and lecture.start is None:
+        out.at(lecture.where, "date", f"{lecture.date} is a {WEEKDAY_NAMES[lecture.date.weekday()]}"
+               f", but the lecture slot is on {', '.join(sl.weekday for sl in slots)}; check the"
+               " date, or give start: and end: for an extra session", warning=True)
+    if lecture.date in holiday_names and lecture.status != "cancelled":
+        out.at(lecture.where, "date", f"{lecture.date} is a public holiday in "
+               f"{o.holiday_region} ({holiday_names[lecture.date]}); move or cancel it",
+               warning=True)
+
+
+def check_unique(items, key, where, field_name, what, out: Problems) -> None:
+    seen = {}
+    for item in items:
+        k = key(item)
+        if k is None:
+            continue
+        if k in seen:
+            out.at(where(item), field_name, f"duplicate {what} {k!r} (also on line "
+                   f"{seen[k].line_of(field_name)}); each must be unique")
+        else:
+            seen[k] = where(item)
+
+
+def room_references(o: Offering):
+    """(item, key) for every field of the offering that names a room."""
+    items = [*o.course.weekly.lectures, *o.course.weekly.office_hours,
+             *(s.lecture for s in o.sessions), *o.organization.exams]
+    return [(item, "room") for item in items if item.room is not None]
+
+
+def url_references(o: Offering):
+    """(item, key) for every URL field of the offering."""
+    refs = []
+    for slot in [*o.course.weekly.lectures, *o.course.weekly.office_hours]:
+        refs += [(link, "url") for link in slot.online]
+    for s in o.sessions:
+        refs += [(m, "url") for m in s.lecture.materials]
+    for p in o.projects.proposals:
+        refs += [(link, "url") for link in p.links]
+    for e in o.projects.exercises:
+        refs += [(link, "url") for link in e.links]
+    if o.projects.proposals_url:
+        refs.append((o.projects, "proposals_url"))
+    for person in [*o.organization.lecturers, *o.organization.assistants]:
+        refs += [(person, k) for k in ("email", "url")]
+    return [(item, key) for item, key in refs if getattr(item, key) is not None]
+
+
+def is_local(url: str) -> bool:
+    """True for a relative path into assets/ (not http, https or mailto)."""
+    return not re.match(r"(https?|mailto):", url)
+
+
+def check_local_url(item, key, assets_dir: Path, out: Problems) -> None:
+    url = getattr(item, key)
+    if is_local(url) and not (assets_dir / url).is_file():
+        out.at(item.where, key, f"no file assets/{url}; relative URLs name files under "
+               "assets/ (add the file or fix the path)")
+
+
+def check_room_clashes(offerings, rooms: dict, out: Problems) -> None:
+    """Warn when two timed events use one room at overlapping times (any offerings)."""
+    booked = []
+    for o in offerings:
+        for s in o.sessions:
+            if s.start and s.room and s.lecture.status != "cancelled":
+                booked.append((s.room, s.start, s.end, o.slug, s.lecture))
+    booked.sort(key=lambda b: (b[0], b[1], b[3], b[4].where.line))
+    for a, b in zip(booked, booked[1:]):
+        if a[0] == b[0] and b[1] < a[2]:
+            out.at(b[4].where, "date", f"room {rooms[b[0]].name if b[0] in rooms else b[0]} is "
+                   f"also booked by {a[3]} '{a[4].title}' at {a[1]:%Y-%m-%d %H:%M}", warning=True)
+
+
+def slugify(text: str) -> str:
+    """A lower-case ASCII word for ids and anchors."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"

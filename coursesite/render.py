@@ -1,0 +1,322 @@
+"""Turn a validated Site into pages: one Jinja environment, one context builder per page type.
+
+Templates never compute: everything they show (formatted dates, sorted lists, URLs relative to
+the page) is prepared here. Rendering is pure: same Site, same bytes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from functools import lru_cache
+from pathlib import Path
+from xml.etree import ElementTree
+
+import jinja2
+import markdown as markdown_lib
+from markupsafe import Markup
+
+from . import schema as S
+from .model import WEEKDAY_NAMES, WEEKDAYS, Offering, Session, Site, is_local, slugify
+
+MATERIAL_LABELS = {"slides": "Slides (PDF)", "pptx": "Slides (PPTX)", "video": "Video",
+                   "notes": "Notes", "link": "Link"}
+STATUS_TITLES = {"open": "Open proposals", "assigned": "Assigned proposals"}
+_SAFE_HREF = re.compile(r"(https?:|mailto:|#)", re.I)
+
+
+# --- formatting ----------------------------------------------------------------------------
+
+def day_label(day: dt.date) -> str:
+    """'Thu, Apr 16' (English, independent of the machine's locale)."""
+    return f"{WEEKDAY_NAMES[day.weekday()][:3]}, {day:%b} {day.day}"
+
+
+def full_day_label(day: dt.date) -> str:
+    """'Thu, Apr 16, 2026'."""
+    return f"{day_label(day)}, {day.year}"
+
+
+def time_range(start: dt.time, end: dt.time) -> str:
+    """'16:00-18:00'."""
+    return f"{start:%H:%M}-{end:%H:%M}"
+
+
+def weekday_plural(code: str) -> str:
+    """'thu' -> 'Thursdays'."""
+    return WEEKDAY_NAMES[WEEKDAYS.index(code)] + "s"
+
+
+# --- markdown --------------------------------------------------------------------------------
+
+class _SafeLinks(markdown_lib.treeprocessors.Treeprocessor):
+    """Drop links and images whose scheme could run code (javascript:, data:, ...)."""
+
+    def run(self, root):
+        for element in root.iter():
+            for attr in ("href", "src"):
+                value = element.get(attr)
+                if value is not None and not _SAFE_HREF.match(value.strip()):
+                    del element.attrib[attr]
+
+
+class _SafeMarkdown(markdown_lib.Extension):
+    """Raw HTML in markdown is shown as text, never passed through (content is not trusted
+    to be HTML-safe: a pasted snippet must not break or script the page)."""
+
+    def extendMarkdown(self, md):
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_SafeLinks(md), "safe_links", 0)
+
+
+@lru_cache(maxsize=4096)
+def markdown(text: str | None) -> Markup:
+    """Markdown rendered to safe HTML ('' for None); cached because pages repeat fields."""
+    if not text:
+        return Markup("")
+    md = markdown_lib.Markdown(extensions=[_SafeMarkdown(), "sane_lists"], output_format="html")
+    return Markup(md.convert(text))
+
+
+@lru_cache(maxsize=4096)
+def markdown_inline(text: str | None) -> Markup:
+    """Markdown without the wrapping <p> for one-paragraph fields shown inline."""
+    html = str(markdown(text))
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return Markup(html)
+
+
+# --- URLs ------------------------------------------------------------------------------------
+
+def relative_url(target: str, page: str) -> str:
+    """The link from output page `page` to output path `target`, both site-relative."""
+    if re.match(r"[a-z]+:", target) or target.startswith("#"):
+        return target
+    anchor = ""
+    if "#" in target:
+        target, anchor = target.split("#", 1)
+        anchor = "#" + anchor
+    rel = posixpath.relpath(target or page, posixpath.dirname(page) or ".")
+    if target.endswith("/") or target == "":
+        rel += "/"
+    return rel + anchor
+
+
+def asset_path(url: str) -> str:
+    """Site path of a URL field: files under assets/ are published under assets/."""
+    return f"assets/{url}" if is_local(url) else url
+
+
+# --- the environment -------------------------------------------------------------------------
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    """Jinja with autoescape and StrictUndefined: a typo in a template fails the build."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    env.filters["url"] = _url_filter
+    return env
+
+
+@jinja2.pass_context
+def _url_filter(context, target: str) -> str:
+    """`{{ 'ss26_amls/index.html' | url }}`: the target relative to the page being rendered."""
+    return relative_url(target, context["page"]["path"])
+
+
+# --- contexts ---------------------------------------------------------------------------------
+
+def site_context(site: Site) -> dict:
+    config = site.config
+    return {
+        "title": config.title,
+        "language": config.language,
+        "description": markdown(config.description),
+        "maintainer": ({"name": config.maintainer.name, "email": config.maintainer.email}
+                       if config.maintainer else None),
+        "extra": config.extra,
+    }
+
+
+def page(path: str, title: str, breadcrumbs=()) -> dict:
+    return {"path": path, "title": title, "breadcrumbs": list(breadcrumbs)}
+
+
+def landing_context(site: Site) -> dict:
+    """The landing page: offerings grouped by course title, newest offering first."""
+    groups: dict[str, list] = {}
+    for o in site.offerings:  # already newest first
+        groups.setdefault(o.course.title, []).append({
+            "term": o.term_label, "short": o.course.short, "url": f"{o.slug}/index.html",
+            "codes": ", ".join(f"{c.kind} {c.number}" for c in o.course.codes),
+        })
+    return {"site": site_context(site), "page": page("index.html", site.config.title),
+            "courses": [{"title": t, "offerings": offs} for t, offs in groups.items()]}
+
+
+def room_view(site: Site, room_id: str | None) -> dict | None:
+    if room_id is None:
+        return None
+    room = site.rooms[room_id]
+    return {"name": room.name, "building": room.building, "address": room.address,
+            "map_url": room.map_url}
+
+
+def links_view(links) -> list:
+    return [{"label": link.label, "url": asset_path(link.url) if link.url else None}
+            for link in links]
+
+
+def slot_view(site: Site, slot) -> dict:
+    return {"days": weekday_plural(slot.weekday), "time": time_range(slot.start, slot.end),
+            "room": room_view(site, slot.room), "online": links_view(slot.online)}
+
+
+def module_line(o: Offering) -> str:
+    """'AMLS is a 6 ECTS module, applicable to the master study courses ...' from the data."""
+    c = o.course
+    if c.ects is None and not c.programmes:
+        return ""
+    text = f"{c.short} is a{'' if c.ects is None else f' {c.ects} ECTS'} module"
+    if c.programmes:
+        level = f"{c.level} " if c.level else ""
+        text += f", applicable to the {level}study courses {_and_list(c.programmes)}"
+    if c.study_areas:
+        text += f", as well as the study areas {_and_list(c.study_areas)}"
+    return text + "."
+
+
+def _and_list(items) -> str:
+    items = list(items)
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + ", and " + items[-1]
+
+
+def session_view(site: Site, s: Session) -> dict:
+    lecture = s.lecture
+    tbd = lecture.date is S.TBD
+    return {
+        "number": f"{lecture.number:02d}" if lecture.number is not None else "",
+        "title": lecture.title,
+        "anchor": s.key.replace("/", "-"),
+        "date": "TBD" if tbd else day_label(lecture.date),
+        "iso": "" if tbd else lecture.date.isoformat(),
+        "time": time_range(s.start.time(), s.end.time()) if s.start and s.differs_from_slot
+        else "",
+        "room": room_view(site, lecture.room) if lecture.room else None,
+        "materials": [{"label": m.label or MATERIAL_LABELS[m.kind], "kind": m.kind,
+                       "url": asset_path(m.url)} for m in lecture.materials],
+        "cancelled": lecture.status == "cancelled",
+        "note": markdown_inline(lecture.note),
+    }
+
+
+def when_view(date, start=None, end=None) -> str:
+    """'TBD', 'Thu, Jul 23, 2026' or 'Thu, Jul 23, 2026, 10:00-12:00'."""
+    if date is S.TBD:
+        return "TBD"
+    text = full_day_label(date)
+    if start and end:
+        return f"{text}, {time_range(start, end)}"
+    return f"{text}, {start:%H:%M}" if start else text
+
+
+def person_view(p: S.Person) -> dict:
+    return {"name": p.name, "affiliation": p.affiliation, "email": p.email, "url": p.url}
+
+
+def organization_view(site: Site, org: S.Organization) -> dict:
+    return {
+        "lecturers": [person_view(p) for p in org.lecturers],
+        "assistants": [person_view(p) for p in org.assistants],
+        "exams": [{"title": e.title, "when": when_view(e.date, e.start, e.end),
+                   "room": room_view(site, e.room), "place": e.place,
+                   "text": markdown_inline(e.text)} for e in org.exams],
+        "deadlines": [{"title": d.title, "when": when_view(d.date, d.time),
+                       "text": markdown_inline(d.text)} for d in org.deadlines],
+        "grading": markdown(org.grading),
+        "notes": markdown(org.notes),
+    }
+
+
+def offering_view(site: Site, o: Offering) -> dict:
+    """Everything about one offering that its pages show."""
+    c = o.course
+    return {
+        "slug": o.slug, "title": c.title, "short": c.short, "term": o.term_label,
+        "codes": [{"kind": k.kind, "number": k.number, "name": k.name} for k in c.codes],
+        "module_line": module_line(o),
+        "description": markdown(c.description),
+        "slots": [slot_view(site, s) for s in c.weekly.lectures],
+        "office_hours": [dict(slot_view(site, s), note=markdown_inline(s.note),
+                              from_date=full_day_label(s.start_date) if s.start_date else "")
+                         for s in c.weekly.office_hours],
+        "lectures_intro": markdown(o.lectures.intro),
+        "parts": [{"letter": p.letter, "title": p.title, "anchor": f"part-{slugify(p.letter)}",
+                   "lectures": [session_view(site, s) for s in o.sessions if s.part is p]}
+                  for p in o.lectures.parts],
+        "projects": projects_view(o.projects),
+        "organization": organization_view(site, o.organization),
+        "extra": c.extra,
+        "urls": {"home": f"{o.slug}/index.html", "projects": f"{o.slug}/projects.html"},
+    }
+
+
+def projects_view(p: S.Projects) -> dict:
+    groups = []
+    for status, heading in STATUS_TITLES.items():
+        items = [{"id": x.id, "title": x.title, "system": x.system, "team_size": x.team_size,
+                  "supervisors": ", ".join(x.supervisors), "status": x.status,
+                  "description": markdown(x.description), "links": links_view(x.links)}
+                 for x in p.proposals if x.status == status]
+        groups.append({"status": status, "heading": heading, "proposals": items,
+                       "anchor": status})
+    return {
+        "intro": markdown(p.intro),
+        "proposals_url": asset_path(p.proposals_url) if p.proposals_url else None,
+        "count": len(p.proposals),
+        "open_count": sum(1 for x in p.proposals if x.status == "open"),
+        "groups": groups,
+        "exercises": [{"title": e.title, "description": markdown(e.description),
+                       "links": links_view(e.links)} for e in p.exercises],
+    }
+
+
+def offering_pages(site: Site, o: Offering, view: dict) -> dict:
+    """Page path -> (template, context) for one offering."""
+    common = {"site": site_context(site), "offering": view}
+    crumbs = [{"label": site.config.title, "url": "index.html"}]
+    return {
+        f"{o.slug}/index.html": ("course.html", dict(common, page=page(
+            f"{o.slug}/index.html", f"{o.course.title} ({o.term_label})", crumbs))),
+        f"{o.slug}/projects.html": ("projects.html", dict(common, page=page(
+            f"{o.slug}/projects.html", f"Projects: {o.course.short} {o.term_label}",
+            crumbs + [{"label": f"{o.course.short} {o.term_label}",
+                       "url": f"{o.slug}/index.html"}]))),
+    }
+
+
+def render_pages(site: Site, templates_dir: Path) -> dict[str, bytes]:
+    """Every HTML page of the site: output path -> UTF-8 bytes."""
+    env = make_environment(templates_dir)
+    jobs = {"index.html": ("landing.html", landing_context(site))}
+    for o in site.offerings:
+        jobs.update(offering_pages(site, o, offering_view(site, o)))
+    return {path: env.get_template(tpl).render(ctx).encode("utf-8")
+            for path, (tpl, ctx) in sorted(jobs.items())}
+
+
+def collect_assets(assets_dir: Path) -> dict[str, bytes]:
+    """Every file under assets/ (skipping dotfiles and editor leftovers) -> its bytes."""
+    files = {}
+    for path in sorted(Path(assets_dir).rglob("*")):
+        rel = path.relative_to(assets_dir).as_posix()
+        if path.is_file() and not any(p.startswith(".") for p in rel.split("/")) \
+                and not rel.endswith("~"):
+            files[f"assets/{rel}"] = path.read_bytes()
+    return files

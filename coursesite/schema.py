@@ -1,0 +1,351 @@
+"""The content schema, declared once as data: one frozen dataclass per kind of thing.
+
+Each field's type says how its YAML value is read (see `convert` in model.py) and its `doc`
+is the maintainer's reference (exported by `python build.py schema` as JSON Schema).
+Fields without a default are required. `where` is filled by the loader, never from YAML.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import MISSING, dataclass, field
+from typing import Literal, NewType, Optional, Union
+
+# Value kinds beyond Python's own; model.convert knows how to read each.
+Markdown = NewType("Markdown", str)          # markdown text, rendered to HTML
+Url = NewType("Url", str)                    # http(s)/mailto URL or a path under assets/
+AbsoluteUrl = NewType("AbsoluteUrl", str)    # http(s) URL ending in '/'
+Id = NewType("Id", str)                      # lower-case word: letters, digits, '-', '_'
+RoomId = NewType("RoomId", str)              # the id of a room in rooms.yaml
+Weekday = NewType("Weekday", str)            # mon, tue, wed, thu, fri, sat, sun
+TimeZoneName = NewType("TimeZoneName", str)  # an IANA zone such as Europe/Berlin
+Region = NewType("Region", str)              # holiday region: country or country-subdivision
+TeamSize = NewType("TeamSize", str)          # '2' or a range '1-3'
+
+
+class Tbd:
+    """Marks a date that is not fixed yet (written `TBD` in YAML)."""
+
+    def __repr__(self) -> str:
+        return "TBD"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Tbd)
+
+    def __hash__(self) -> int:
+        return 0
+
+
+TBD = Tbd()
+DateOrTbd = Union[dt.date, Tbd]
+
+
+def f(doc: str, default=MISSING, factory=MISSING):
+    """A schema field with its one-line documentation."""
+    if factory is not MISSING:
+        return field(default_factory=factory, metadata={"doc": doc})
+    return field(default=default, metadata={"doc": doc})
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a mapping was written: its file and line, its path, and the line of each key."""
+
+    file: str = ""
+    line: int = 0
+    path: str = ""
+    key_lines: tuple = ()
+
+    def line_of(self, key: str) -> int:
+        """The line of `key` in this mapping, or of the mapping itself when absent."""
+        return dict(self.key_lines).get(key, self.line)
+
+    def path_of(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+
+def where_field():
+    return field(default=Where(), compare=False, repr=False, metadata={"internal": True})
+
+
+# --- site.yaml and rooms.yaml -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Contact:
+    """Someone to write to about the site."""
+
+    name: str = f("Name as shown")
+    email: Optional[Url] = f("mailto: address, e.g. mailto:jane@example.org", None)
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """content/site.yaml: settings for the whole site."""
+
+    title: str = f("Site title, shown on the landing page and in every page title")
+    base_url: Optional[AbsoluteUrl] = f(
+        "Absolute URL the site is published at, ending in '/'; only used where a link must be "
+        "absolute (calendar subscription links). Pages always link relatively.", None)
+    timezone: TimeZoneName = f("Default IANA time zone of offerings", "Europe/Berlin")
+    language: str = f("Language of the pages (BCP 47, e.g. en or de)", "en")
+    holiday_region: Region = f("Default public-holiday region, e.g. DE-BE, AT-6, DK", "DE-BE")
+    description: Optional[Markdown] = f("Text on the landing page", None)
+    maintainer: Optional[Contact] = f("Who maintains the site", None)
+    extra: dict = f("Free-form values for custom templates", factory=dict)
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class Room:
+    """A room in rooms.yaml, shared by all offerings."""
+
+    id: RoomId = f("Short id used in offerings, e.g. bh-n-243")
+    name: str = f("Name as shown, e.g. BH-N 243")
+    building: Optional[str] = f("Building name", None)
+    address: Optional[str] = f("Street address", None)
+    map_url: Optional[Url] = f("Link to a map or room finder", None)
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class Rooms:
+    """content/rooms.yaml."""
+
+    rooms: list[Room] = f("All rooms", factory=list)
+    where: Where = where_field()
+
+
+# --- course.yaml ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Link:
+    """A labelled link."""
+
+    label: str = f("Text of the link, e.g. Zoom")
+    url: Optional[Url] = f("Where it points (omit while unknown: the label is shown alone)", None)
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class Term:
+    """The term an offering runs in, with its lecture period."""
+
+    season: Literal["summer", "winter"] = f("summer or winter")
+    year: int = f("Year the term starts in (winter 2026 runs into 2027)")
+    start: dt.date = f("First day of the lecture period")
+    end: dt.date = f("Last day of the lecture period")
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class CourseCode:
+    """An entry in the university's course catalogue."""
+
+    kind: str = f("Kind of course, e.g. VL/UE")
+    number: str = f("Catalogue number, e.g. 41078")
+    name: str = f("Official name")
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class LectureSlot:
+    """A weekly lecture time."""
+
+    weekday: Weekday = f("mon .. sun")
+    start: dt.time = f("Start time, 24-hour, e.g. 16:00")
+    end: dt.time = f("End time, e.g. 18:00")
+    room: Optional[RoomId] = f("Room id from rooms.yaml (omit for online-only)", None)
+    online: list[Link] = f("Online links, e.g. {label: Zoom, url: https://...}", factory=list)
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    """A weekly office hour."""
+
+    weekday: Weekday = f("mon .. sun")
+    start: dt.time = f("Start time, e.g. 16:00")
+    end: dt.time = f("End time, e.g. 17:30")
+    room: Optional[RoomId] = f("Room id from rooms.yaml", None)
+    online: list[Link] = f("Online links", factory=list)
+    start_date: Optional[dt.date] = f("First day (default: the week of the first lecture)", None)
+    exclude: list[dt.date] = f("Dates on which it does not take place", factory=list)
+    note: Optional[Markdown] = f("Shown next to the office hours", None)
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class Weekly:
+    """The weekly meetings of an offering."""
+
+    lectures: list[LectureSlot] = f("Lecture slots", factory=list)
+    office_hours: list[OfficeHours] = f("Office hours", factory=list)
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class Course:
+    """content/<offering>/course.yaml: what the offering is."""
+
+    title: str = f("Course title, e.g. Architecture of ML Systems")
+    short: str = f("Short name used in calendars, e.g. AMLS")
+    term: Term = f("Term and lecture period")
+    codes: list[CourseCode] = f("Catalogue entries", factory=list)
+    ects: Optional[int] = f("Credit points of the module", None)
+    level: Optional[str] = f("Level of study, e.g. master", None)
+    programmes: list[str] = f("Study programmes the module is applicable to", factory=list)
+    study_areas: list[str] = f("Study areas the module belongs to", factory=list)
+    description: Optional[Markdown] = f("What the course is about", None)
+    timezone: Optional[TimeZoneName] = f("Time zone (default: site.yaml's)", None)
+    holiday_region: Optional[Region] = f("Holiday region (default: site.yaml's)", None)
+    weekly: Weekly = f("Weekly lecture slots and office hours", factory=Weekly)
+    extra: dict = f("Free-form values for custom templates", factory=dict)
+    where: Where = where_field()
+
+
+# --- lectures.yaml -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Material:
+    """Slides, recordings and other files of a lecture."""
+
+    kind: Literal["slides", "pptx", "video", "notes", "link"] = f(
+        "slides, pptx, video, notes or link")
+    url: Url = f("http(s) URL or a path under assets/, e.g. ss26_amls/01-intro.pdf")
+    label: Optional[str] = f("Link text (default: from the kind)", None)
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class Lecture:
+    """One lecture session."""
+
+    title: str = f("Title of the session")
+    date: DateOrTbd = f("Date, e.g. 2026-04-16, or TBD")
+    number: Optional[int] = f("Lecture number (omit for sessions such as a discussion)", None)
+    start: Optional[dt.time] = f("Start time when it differs from the slot", None)
+    end: Optional[dt.time] = f("End time when it differs from the slot", None)
+    room: Optional[RoomId] = f("Room when it differs from the slot", None)
+    materials: list[Material] = f("Slides, videos, notes, links", factory=list)
+    status: Literal["scheduled", "cancelled"] = f("scheduled or cancelled", "scheduled")
+    note: Optional[Markdown] = f("Shown with the lecture (say why it is cancelled)", None)
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of the lecture series, e.g. A: Overview and ML System Internals."""
+
+    letter: str = f("Letter of the part, e.g. A")
+    title: str = f("Title of the part")
+    lectures: list[Lecture] = f("Lectures in order", factory=list)
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class Lectures:
+    """content/<offering>/lectures.yaml."""
+
+    intro: Optional[Markdown] = f("Shown above the list of lectures", None)
+    parts: list[Part] = f("Parts in order", factory=list)
+    where: Where = where_field()
+
+
+# --- projects.yaml -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Proposal:
+    """A project proposal students can pick."""
+
+    id: Id = f("Unique id, e.g. sysds-01")
+    title: str = f("Title")
+    system: Optional[str] = f("System it is built in, e.g. Apache SystemDS", None)
+    team_size: Optional[TeamSize] = f("Team size, e.g. 2 or 1-3", None)
+    supervisors: list[str] = f("Supervisors", factory=list)
+    status: Literal["open", "assigned"] = f("open or assigned", "open")
+    description: Optional[Markdown] = f("What the project is", None)
+    links: list[Link] = f("Further links", factory=list)
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An alternative to a project."""
+
+    title: str = f("Title, e.g. Programming contest")
+    description: Optional[Markdown] = f("What it is", None)
+    links: list[Link] = f("Further links", factory=list)
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class Projects:
+    """content/<offering>/projects.yaml."""
+
+    intro: Optional[Markdown] = f("Workload, preferred systems, how to choose", None)
+    proposals_url: Optional[Url] = f("External list of proposals, when not listed here", None)
+    proposals: list[Proposal] = f("Project proposals", factory=list)
+    exercises: list[Exercise] = f("Alternative exercises", factory=list)
+    where: Where = where_field()
+
+
+# --- organization.yaml ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Person:
+    """A lecturer or teaching assistant."""
+
+    name: str = f("Name with title, e.g. Univ.-Prof. Dr.-Ing. Matthias Boehm")
+    affiliation: Optional[str] = f("Group or institute, e.g. DAMS", None)
+    email: Optional[Url] = f("mailto: address", None)
+    url: Optional[Url] = f("Home page", None)
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class Exam:
+    """An exam; its date may be TBD."""
+
+    id: Id = f("Stable id, e.g. final (keeps the calendar entry when the date moves)")
+    title: str = f("Title, e.g. Final written exam")
+    date: DateOrTbd = f("Date or TBD")
+    start: Optional[dt.time] = f("Start time (omit for an all-day entry)", None)
+    end: Optional[dt.time] = f("End time", None)
+    room: Optional[RoomId] = f("Room id", None)
+    place: Optional[str] = f("Place in words when not a room", None)
+    text: Optional[Markdown] = f("Further details", None)
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A submission deadline; its date may be TBD."""
+
+    id: Id = f("Stable id, e.g. projects")
+    title: str = f("What is due")
+    date: DateOrTbd = f("Date or TBD")
+    time: Optional[dt.time] = f("Time it is due (omit for end of day)", None)
+    text: Optional[Markdown] = f("Further details", None)
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class Organization:
+    """content/<offering>/organization.yaml."""
+
+    lecturers: list[Person] = f("Lecturers", factory=list)
+    assistants: list[Person] = f("Teaching assistants", factory=list)
+    exams: list[Exam] = f("Exams", factory=list)
+    deadlines: list[Deadline] = f("Submission deadlines", factory=list)
+    grading: Optional[Markdown] = f("How the course is graded", None)
+    notes: Optional[Markdown] = f("Further notes", None)
+    where: Where = where_field()
+
+
+# The files of an offering folder and the dataclass each holds; None = optional file.
+OFFERING_FILES = {
+    "course.yaml": (Course, True),
+    "lectures.yaml": (Lectures, True),
+    "projects.yaml": (Projects, False),
+    "organization.yaml": (Organization, False),
+}
