@@ -5,6 +5,7 @@ returns a complete `Site` (with warnings) or raises one ContentError listing the
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import typing
@@ -271,8 +272,11 @@ def valid_timezone(name: str) -> bool:
 def read_region(text: str) -> str | None:
     """The region if the holidays library knows it ('DE-BE', 'AT-6', 'DK'), else None."""
     country, _, subdiv = text.partition("-")
-    supported = holidays_lib.list_supported_countries()
-    if country not in supported or (subdiv and subdiv not in supported[country]):
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        return None
+    try:  # asking for one country loads one module; listing all of them loads ~250
+        holidays_lib.country_holidays(country, subdiv=subdiv or None)
+    except NotImplementedError:
         return None
     return text
 
@@ -480,6 +484,32 @@ def holidays_in(region: str, first: dt.date, last: dt.date) -> list[tuple]:
     return sorted(found.items())
 
 
+def office_hour_dates(o: Offering, oh: S.OfficeHours) -> list[dt.date]:
+    """Dates an office hour takes place: weekly on its weekday from its start date (default: the
+    week of the first lecture) to the last lecture (default: the term's end), skipping public
+    holidays of the region and the excluded dates."""
+    dated = sorted(s.lecture.date for s in o.sessions if s.lecture.date is not S.TBD)
+    first = oh.start_date or (monday_of(dated[0]) if dated else o.course.term.start)
+    last = dated[-1] if dated else o.course.term.end
+    skip = set(oh.exclude) | {day for day, _ in o.holidays}
+    return [day for day in weekly(first, last, WEEKDAYS.index(oh.weekday)) if day not in skip]
+
+
+def weekly(first: dt.date, last: dt.date, weekday: int) -> list[dt.date]:
+    """Every date with the given weekday (0 = Monday) from first to last, inclusive."""
+    day = first + dt.timedelta(days=(weekday - first.weekday()) % 7)
+    days = []
+    while day <= last:
+        days.append(day)
+        day += dt.timedelta(days=7)
+    return days
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday of the day's ISO week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
 def index_rooms(rooms: S.Rooms, out: Problems) -> dict:
     """Rooms by id; duplicate ids are errors."""
     by_id = {}
@@ -519,12 +549,27 @@ def check_offering(o: Offering, rooms: dict, assets_dir: Path, out: Problems) ->
     for exam in o.organization.exams:
         if exam.start and exam.end:
             check_order(exam, "start", "end", exam.start, exam.end, out)
-        if exam.end and not exam.start:
-            out.at(exam.where, "end", "an end time needs a start time; add start:")
+        if (exam.end is None) != (exam.start is None):
+            missing = "end" if exam.end is None else "start"
+            out.at(exam.where, "start" if missing == "end" else "end",
+                   f"give both start: and end: (or neither, for an all-day entry); add {missing}:")
     for oh in o.course.weekly.office_hours:
-        if oh.start_date and oh.start_date > o.course.term.end:
-            out.at(oh.where, "start_date", f"starts {oh.start_date}, after the term ends "
-                   f"({o.course.term.end}); use a date inside the term")
+        check_office_hours(o, oh, out)
+
+
+def check_office_hours(o: Offering, oh: S.OfficeHours, out: Problems) -> None:
+    """A start after the term is an error; an excluded date with no occurrence is a warning."""
+    if oh.start_date and oh.start_date > o.course.term.end:
+        out.at(oh.where, "start_date", f"starts {oh.start_date}, after the term ends "
+               f"({o.course.term.end}); use a date inside the term")
+        return
+    without_exclusions = set(office_hour_dates(o, dataclasses.replace(oh, exclude=[])))
+    for day in oh.exclude:
+        if day not in without_exclusions:
+            out.at(oh.where, "exclude", f"excluded date {day} is not a day of these office "
+                   f"hours (they are on {WEEKDAY_NAMES[WEEKDAYS.index(oh.weekday)]}s, from the "
+                   "start date to the last lecture, holidays already skipped); remove it",
+                   warning=True)
 
 
 def check_term(term: S.Term, out: Problems) -> None:

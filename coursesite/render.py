@@ -17,7 +17,10 @@ import markdown as markdown_lib
 from markupsafe import Markup
 
 from . import schema as S
-from .model import WEEKDAY_NAMES, WEEKDAYS, Offering, Session, Site, is_local, slugify
+from urllib.parse import quote
+
+from .model import (WEEKDAY_NAMES, WEEKDAYS, Offering, Session, Site, is_local, monday_of,
+                    office_hour_dates, slugify)
 
 MATERIAL_LABELS = {"slides": "Slides (PDF)", "pptx": "Slides (PPTX)", "video": "Video",
                    "notes": "Notes", "link": "Link"}
@@ -206,6 +209,8 @@ def session_view(site: Site, s: Session) -> dict:
         "anchor": s.key.replace("/", "-"),
         "date": "TBD" if tbd else day_label(lecture.date),
         "iso": "" if tbd else lecture.date.isoformat(),
+        "start": local_iso(s.start.date(), s.start.time()) if s.start else "",
+        "end": local_iso(s.end.date(), s.end.time()) if s.end else "",
         "time": time_range(s.start.time(), s.end.time()) if s.start and s.differs_from_slot
         else "",
         "room": room_view(site, lecture.room) if lecture.room else None,
@@ -263,7 +268,12 @@ def offering_view(site: Site, o: Offering) -> dict:
         "projects": projects_view(o.projects),
         "organization": organization_view(site, o.organization),
         "extra": c.extra,
-        "urls": {"home": f"{o.slug}/index.html", "projects": f"{o.slug}/projects.html"},
+        "timezone": o.timezone,
+        "subscribe": subscribe_view(site, o),
+        "upcoming": [dict(x, date=full_day_label(x["day"]), iso=x["day"].isoformat())
+                     for x in schedule_items(site, o) if x["kind"] in ("exam", "deadline")],
+        "urls": {"home": f"{o.slug}/index.html", "projects": f"{o.slug}/projects.html",
+                 "schedule": f"{o.slug}/schedule.html"},
     }
 
 
@@ -287,6 +297,100 @@ def projects_view(p: S.Projects) -> dict:
     }
 
 
+FEEDS = (("calendar.ics", "Everything"), ("lectures.ics", "Lectures only"),
+         ("exams.ics", "Exams and deadlines"), ("office-hours.ics", "Office hours"))
+
+
+def subscribe_view(site: Site, o: Offering) -> dict:
+    """Feed links: relative ones always; webcal/https/Google links when base_url is known.
+
+    Without base_url the page's own script derives them from the page's address at view time,
+    so a site published anywhere still offers one-click subscription.
+    """
+    feeds = []
+    for name, label in FEEDS:
+        absolute = f"{site.config.base_url}{o.slug}/{name}" if site.config.base_url else None
+        feeds.append({"label": label, "path": f"{o.slug}/{name}", "name": name,
+                      "https": absolute,
+                      "webcal": "webcal://" + absolute.split("://", 1)[1] if absolute else None,
+                      "google": ("https://calendar.google.com/calendar/r?cid="
+                                 + quote("webcal://" + absolute.split("://", 1)[1], safe=""))
+                      if absolute else None})
+    return {"main": feeds[0], "split": feeds[1:]}
+
+
+def local_iso(day: dt.date, at: dt.time | None = None) -> str:
+    """'2026-04-16T16:00' (local wall time in the offering's zone) or '2026-04-16'."""
+    return f"{day.isoformat()}T{at:%H:%M}" if at else day.isoformat()
+
+
+def schedule_items(site: Site, o: Offering) -> list[dict]:
+    """Every dated thing of the offering (lectures, office hours, exams, deadlines, holidays),
+    in time order; each carries local ISO start/end so the page script can mark what is next."""
+    items = []
+    for s in o.sessions:
+        if s.start is None:
+            continue
+        view = session_view(site, s)
+        room = room_view(site, s.room)
+        items.append({"kind": "lecture", "kind_label": "Lecture", "day": s.start.date(),
+                      "start": local_iso(s.start.date(), s.start.time()),
+                      "end": local_iso(s.end.date(), s.end.time()),
+                      "time": time_range(s.start.time(), s.end.time()),
+                      "title": (f"{view['number']} " if view["number"] else "") + s.lecture.title,
+                      "room": room, "cancelled": view["cancelled"], "note": view["note"],
+                      "anchor": view["anchor"], "order": (0, s.index)})
+    for i, oh in enumerate(o.course.weekly.office_hours):
+        for day in office_hour_dates(o, oh):
+            items.append({"kind": "office-hours", "kind_label": "Office hours", "day": day,
+                          "start": local_iso(day, oh.start), "end": local_iso(day, oh.end),
+                          "time": time_range(oh.start, oh.end), "title": "",
+                          "room": room_view(site, oh.room), "cancelled": False,
+                          "note": Markup(""), "anchor": "", "order": (1, i)})
+    for i, e in enumerate(o.organization.exams):
+        if e.date is not S.TBD:
+            items.append(dated_item("exam", "Exam", e.title, e.date, e.start, e.end,
+                                    room_view(site, e.room), (2, i)))
+    for i, d in enumerate(o.organization.deadlines):
+        if d.date is not S.TBD:
+            item = dated_item("deadline", "Deadline", d.title, d.date, None, None, None, (3, i))
+            item["time"] = f"due {d.time:%H:%M}" if d.time else "due"
+            item["end"] = local_iso(d.date, d.time) if d.time else (
+                d.date + dt.timedelta(days=1)).isoformat()
+            items.append(item)
+    for day, name in o.holidays:
+        items.append(dated_item("holiday", "Public holiday", name, day, None, None, None, (4, 0)))
+    items.sort(key=lambda x: (x["day"], x["start"], x["order"]))
+    return items
+
+
+def dated_item(kind, kind_label, title, day, start, end, room, order) -> dict:
+    """A schedule entry for one day (all-day when there is no start time)."""
+    return {"kind": kind, "kind_label": kind_label, "day": day, "title": title,
+            "start": local_iso(day, start),
+            "end": local_iso(day, end) if end else (day + dt.timedelta(days=1)).isoformat(),
+            "time": time_range(start, end) if start and end else "", "room": room,
+            "cancelled": False, "note": Markup(""), "anchor": "", "order": order}
+
+
+def schedule_weeks(site: Site, o: Offering) -> list[dict]:
+    """The term week by week, from the week of the first day to the last dated item."""
+    items = schedule_items(site, o)
+    first = monday_of(min([o.course.term.start] + [x["day"] for x in items]))
+    last = max([o.course.term.end] + [x["day"] for x in items])
+    weeks, monday, number = [], first, 1
+    while monday <= last:
+        sunday = monday + dt.timedelta(days=6)
+        days = [dict(x, date=day_label(x["day"]), iso=x["day"].isoformat()) for x in items
+                if monday <= x["day"] <= sunday]
+        weeks.append({"number": number, "label": f"{day_label(monday)} - {day_label(sunday)}",
+                      "start": monday.isoformat(),
+                      "end": (sunday + dt.timedelta(days=1)).isoformat(),
+                      "id": f"week-{monday.isoformat()}", "events": days})
+        monday, number = monday + dt.timedelta(days=7), number + 1
+    return weeks
+
+
 def offering_pages(site: Site, o: Offering, view: dict) -> dict:
     """Page path -> (template, context) for one offering."""
     common = {"site": site_context(site), "offering": view}
@@ -294,6 +398,10 @@ def offering_pages(site: Site, o: Offering, view: dict) -> dict:
     return {
         f"{o.slug}/index.html": ("course.html", dict(common, page=page(
             f"{o.slug}/index.html", f"{o.course.title} ({o.term_label})", crumbs))),
+        f"{o.slug}/schedule.html": ("schedule.html", dict(common, weeks=schedule_weeks(site, o),
+            page=page(f"{o.slug}/schedule.html", f"Schedule: {o.course.short} {o.term_label}",
+                      crumbs + [{"label": f"{o.course.short} {o.term_label}",
+                                 "url": f"{o.slug}/index.html"}]))),
         f"{o.slug}/projects.html": ("projects.html", dict(common, page=page(
             f"{o.slug}/projects.html", f"Projects: {o.course.short} {o.term_label}",
             crumbs + [{"label": f"{o.course.short} {o.term_label}",
