@@ -22,6 +22,12 @@ def parse_args(argv):
         p.add_argument("--content", type=Path, default=PROJECT_DIR / "content",
                        help="content folder (default: content/ next to build.py)")
         p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    s = sub.add_parser("serve", help="live preview: rebuild on every save, reload the browser")
+    s.add_argument("--content", type=Path, default=PROJECT_DIR / "content",
+                   help="content folder (default: content/ next to build.py)")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only)")
+    s.add_argument("--port", type=int, default=8000, help="first port to try (default 8000)")
     b.add_argument("--out", type=Path, default=PROJECT_DIR / "site",
                    help="output folder (default: site/ next to build.py)")
     argv = list(argv)
@@ -33,6 +39,8 @@ def parse_args(argv):
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     project = Project(content=args.content)
+    if args.command == "serve":
+        return run_serve(project, args.host, args.port)
     try:
         if args.command == "check":
             result, seconds = timed(render_site, project, args.strict)
@@ -46,6 +54,19 @@ def main(argv=None) -> int:
     if result.site.warnings:
         print(format_warnings(list(result.site.warnings)), file=sys.stderr)
     print(summary(result, seconds, out))
+    return 0
+
+
+def run_serve(project: Project, host: str, port: int) -> int:
+    from coursesite.serve import serve
+
+    roots = {"content": str(project.content.resolve()), "templates": str(project.templates),
+             "assets": str(project.assets)}
+    try:
+        serve(lambda: render_site(project).files, roots, host, port)
+    except ContentError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
     return 0
 
 

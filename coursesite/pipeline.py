@@ -14,7 +14,7 @@ import jinja2
 from .errors import ContentError, Problem
 from .load import display_path
 from .model import Site, load_site
-from .render import collect_assets, render_pages
+from .render import collect_assets, render_pages, server_config
 from .write import WriteReport, write_site
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -56,6 +56,7 @@ def render_site(project: Project, strict: bool = False) -> BuildResult:
     files: dict[str, bytes] = {}
     files.update(render_templates(site, project))
     files.update(collect_assets(project.assets))
+    files.update(server_config())
     return BuildResult(site, files)
 
 

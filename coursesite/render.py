@@ -428,3 +428,14 @@ def collect_assets(assets_dir: Path) -> dict[str, bytes]:
                 and not rel.endswith("~"):
             files[f"assets/{rel}"] = path.read_bytes()
     return files
+
+
+HTACCESS = b"""# Written by coursesite: serve calendar feeds with their type on Apache webspace.
+AddType "text/calendar; charset=utf-8" .ics
+AddCharset utf-8 .html .css .js
+"""
+
+
+def server_config() -> dict[str, bytes]:
+    """Files that tell common web servers how to serve the site."""
+    return {".htaccess": HTACCESS}

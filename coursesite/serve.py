@@ -1,0 +1,374 @@
+"""Live preview: watch content/templates/assets, rebuild in memory, reload the browser.
+
+Shape (after MkDocs' livereload): watchdog events only mark the build dirty; a short debounce
+folds a burst of saves into one rebuild; the site is served from memory, swapped in whole, so
+a half-built site is never served; a failed build keeps the last good site and shows the
+problems in an overlay; the reload script is injected into served pages only, never into site/.
+"""
+from __future__ import annotations
+
+import errno
+import http.server
+import json
+import posixpath
+import re
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .errors import ContentError
+
+DEBOUNCE_SECONDS = 0.05
+EVENTS_PATH = "/__coursesite/events"
+CLIENT_PATH = "/__coursesite/client.js"
+_TEMP_NAME = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.swx$|^\.DS_Store$|^4913$|\.tmp$|"
+                        r"^\.~lock\.|\.kate-swp$|^___jb_)")
+TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+         ".js": "text/javascript; charset=utf-8", ".ics": "text/calendar; charset=utf-8",
+         ".xml": "application/xml; charset=utf-8", ".json": "application/json",
+         ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+         ".jpeg": "image/jpeg", ".gif": "image/gif", ".pdf": "application/pdf",
+         ".woff2": "font/woff2", ".txt": "text/plain; charset=utf-8"}
+
+
+# --- what a file event means (pure) ----------------------------------------------------------
+
+def change_kind(path: str, roots: dict[str, str]) -> str | None:
+    """'content', 'templates' or 'assets' for a file under that root; None when the event
+    should be ignored (editor temp and lock files, hidden files, or outside every root).
+
+    `roots` maps a kind to its absolute folder path.
+    """
+    name = posixpath.basename(path.replace("\\", "/"))
+    if not name or _TEMP_NAME.search(name):
+        return None
+    for kind, root in roots.items():
+        rel = _relative(path, root)
+        if rel is None:
+            continue
+        parts = rel.split("/")
+        if any(p.startswith(".") for p in parts):
+            return None
+        if kind == "content" and name.endswith(".json"):  # builds write calendar state here
+            return None
+        return kind
+    return None
+
+
+def _relative(path: str, root: str) -> str | None:
+    path, root = path.replace("\\", "/"), root.replace("\\", "/").rstrip("/")
+    if path == root:
+        return ""
+    return path[len(root) + 1:] if path.startswith(root + "/") else None
+
+
+@dataclass
+class Debounce:
+    """Folds a burst of changes into one batch: `due(now)` returns the batch once no change
+    has arrived for `delay` seconds. Time is passed in, so tests need no sleeps."""
+
+    delay: float = DEBOUNCE_SECONDS
+    kinds: set = field(default_factory=set)
+    paths: set = field(default_factory=set)
+    last: float | None = None
+
+    def add(self, kind: str, path: str, now: float) -> None:
+        self.kinds.add(kind)
+        self.paths.add(path)
+        self.last = now
+
+    def due(self, now: float) -> tuple[set, set] | None:
+        """(kinds, paths) when the burst is over, else None; resets after returning a batch."""
+        if self.last is None or now - self.last < self.delay:
+            return None
+        batch = (self.kinds, self.paths)
+        self.kinds, self.paths, self.last = set(), set(), None
+        return batch
+
+    def wait_time(self, now: float) -> float | None:
+        """Seconds until the pending batch is due; None when nothing is pending."""
+        return None if self.last is None else max(0.0, self.delay - (now - self.last))
+
+
+# --- URL to output path (pure) ------------------------------------------------------------------
+
+def output_path(url_path: str, files) -> str | None:
+    """The site file a request path names, or None (not found, or trying to leave the site)."""
+    raw = urlsplit(url_path).path
+    path = unquote(raw)
+    if "\x00" in path or "\\" in path or not path.startswith("/"):
+        return None
+    parts = path.split("/")[1:]
+    if any(p in ("..", ".") for p in parts):
+        return None
+    rel = "/".join(parts)
+    if rel == "" or rel.endswith("/"):
+        rel += "index.html"
+    if rel in files:
+        return rel
+    if f"{rel}/index.html" in files:
+        return f"{rel}/index.html"
+    return None
+
+
+# --- the live site ----------------------------------------------------------------------------
+
+class LiveSite:
+    """The served site: the last good build in memory, the current problems, a generation
+    counter that clients wait on, and the builder thread."""
+
+    def __init__(self, build_files, roots: dict[str, str]):
+        self.build_files = build_files  # () -> dict[path, bytes]; raises ContentError
+        self.roots = roots
+        self.files: dict[str, bytes] = {}
+        self.problems = ""
+        self.generation = 0
+        self.last_event = "reload"
+        self.changed: set = set()
+        self.cond = threading.Condition()
+        self.ready = threading.Event()
+        self.stopping = threading.Event()
+        self.debounce = Debounce()
+        self.build_seconds = 0.0
+
+    # called from watchdog's thread
+    def notice(self, path: str) -> None:
+        kind = change_kind(path, self.roots)
+        if kind is None:
+            return
+        with self.cond:
+            self.debounce.add(kind, path, time.monotonic())
+            self.cond.notify_all()
+
+    def rebuild(self, kinds=frozenset({"content"})) -> None:
+        """Build into memory and publish it; on failure keep the last good site."""
+        self.ready.clear()
+        start = time.perf_counter()
+        try:
+            files = self.build_files()
+            problems = ""
+        except ContentError as exc:
+            files, problems = None, exc.report()
+        except Exception:  # noqa: BLE001 - the preview must survive our bugs too; shown in full
+            files, problems = None, "coursesite bug while building:\n" + traceback.format_exc()
+        self.build_seconds = time.perf_counter() - start
+        with self.cond:
+            if files is not None:
+                self.changed = {p for p in files.keys() | self.files.keys()
+                                if files.get(p) != self.files.get(p)}
+                self.files = files
+            only_css = files is not None and self.changed and all(
+                p.endswith(".css") for p in self.changed)
+            self.last_event = "problems" if problems else ("css" if only_css else "reload")
+            self.problems = problems
+            self.generation += 1
+            self.cond.notify_all()
+        self.ready.set()
+        report(problems, self.build_seconds, len(self.changed))
+
+    def run_builder(self) -> None:
+        """Rebuild whenever a debounced batch of changes is due, until stopped."""
+        while not self.stopping.is_set():
+            with self.cond:
+                wait = self.debounce.wait_time(time.monotonic())
+                self.cond.wait(timeout=0.5 if wait is None else wait)
+                batch = self.debounce.due(time.monotonic())
+            if batch:
+                self.rebuild(batch[0])
+
+    def stop(self) -> None:
+        self.stopping.set()
+        with self.cond:
+            self.cond.notify_all()
+
+    def wait_for_change(self, seen: int, timeout: float) -> int:
+        with self.cond:
+            self.cond.wait_for(lambda: self.generation != seen or self.stopping.is_set(),
+                               timeout=timeout)
+            return self.generation
+
+
+def report(problems: str, seconds: float, changed: int) -> None:
+    stamp = time.strftime("%H:%M:%S")
+    if problems:
+        print(f"[{stamp}] build failed ({seconds:.2f} s); serving the last good site:\n{problems}",
+              file=sys.stderr, flush=True)
+    else:
+        print(f"[{stamp}] rebuilt in {seconds:.2f} s, {changed} files changed", flush=True)
+
+
+CLIENT_JS = r"""(function () {
+  "use strict";
+  var key = "coursesite-scroll:" + location.pathname;
+  var saved = sessionStorage.getItem(key);
+  if (saved !== null) { sessionStorage.removeItem(key); window.scrollTo(0, +saved); }
+  function overlay(text) {
+    var box = document.getElementById("coursesite-problems");
+    if (!text) { if (box) { box.remove(); } return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "coursesite-problems";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;" +
+        "z-index:2147483647;background:#2b0b0e;color:#ffe3e3;font:14px/1.5 ui-monospace," +
+        "monospace;padding:1rem 1.25rem;border-top:4px solid #ff6b6b;white-space:pre-wrap";
+      document.body.appendChild(box);
+    }
+    box.textContent = "Build failed; showing the last good version.\n\n" + text;
+  }
+  var source = new EventSource("/__coursesite/events");
+  source.addEventListener("reload", function () {
+    sessionStorage.setItem(key, String(window.scrollY));
+    location.reload();
+  });
+  source.addEventListener("css", function () {
+    var stamp = Date.now();
+    document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
+      var url = new URL(link.href); url.searchParams.set("coursesite", stamp); link.href = url.href;
+    });
+    overlay("");
+  });
+  source.addEventListener("problems", function (e) { overlay(JSON.parse(e.data)); });
+  source.addEventListener("hello", function (e) { overlay(JSON.parse(e.data)); });
+})();
+"""
+
+
+def inject_client(html: bytes) -> bytes:
+    """The page with the reload client added before </body> (served pages only)."""
+    tag = f'<script src="{CLIENT_PATH}"></script>\n'.encode()
+    at = html.rfind(b"</body>")
+    return html[:at] + tag + html[at:] if at != -1 else html + tag
+
+
+def make_handler(live: LiveSite):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        server_version = "coursesite"
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format, *args):  # noqa: A002 - keep the terminal for build news
+            pass
+
+        def do_HEAD(self):
+            self.do_GET(head=True)
+
+        def do_GET(self, head=False):
+            path = urlsplit(self.path).path
+            if path == EVENTS_PATH:
+                return self.stream_events()
+            if path == CLIENT_PATH:
+                return self.send(200, CLIENT_JS.encode(), TYPES[".js"], head)
+            live.ready.wait(timeout=10)  # never serve while a build is being swapped in
+            with live.cond:
+                files = live.files
+            rel = output_path(self.path, files)
+            if rel is None:
+                return self.send(404, b"Not found\n", TYPES[".txt"], head)
+            body = files[rel]
+            if rel.endswith(".html"):
+                body = inject_client(body)
+            self.send(200, body, TYPES.get(posixpath.splitext(rel)[1], "application/octet-stream"),
+                      head)
+
+        def send(self, status: int, body: bytes, ctype: str, head: bool = False):
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+
+        def stream_events(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            with live.cond:
+                seen, problems = live.generation, live.problems
+            try:
+                self.event("hello", json.dumps(problems))
+                while not live.stopping.is_set():
+                    now = live.wait_for_change(seen, timeout=15)
+                    if live.stopping.is_set():
+                        break
+                    if now == seen:
+                        self.wfile.write(b": keep-alive\n\n")
+                        self.wfile.flush()
+                        continue
+                    seen = now
+                    with live.cond:
+                        kind, problems = live.last_event, live.problems
+                    self.event(kind, json.dumps(problems))
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def event(self, name: str, data: str) -> None:
+            self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode())
+            self.wfile.flush()
+
+    return Handler
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = False  # a busy port must be noticed, not shared
+
+
+def bind(host: str, port: int, handler, tries: int = 20) -> Server:
+    """A server on the first free port from `port`; says so when it had to move on."""
+    for candidate in range(port, port + tries):
+        try:
+            return Server((host, candidate), handler)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise ContentError(f"cannot serve on {host}:{candidate}: {exc.strerror}") from None
+            print(f"port {candidate} is busy, trying {candidate + 1}", file=sys.stderr)
+    raise ContentError(f"ports {port}-{port + tries - 1} are all busy; pass --port N")
+
+
+def serve(build_files, roots: dict[str, str], host: str = "127.0.0.1", port: int = 8000,
+          on_ready=None) -> None:
+    """Serve until Ctrl-C (or `on_ready(server, live)` arranges a stop); clean shutdown."""
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    live = LiveSite(build_files, roots)
+    live.rebuild()
+
+    class Watch(FileSystemEventHandler):
+        def on_any_event(self, event):
+            if event.event_type in ("opened", "closed_no_write"):
+                return
+            live.notice(event.src_path)
+            dest = getattr(event, "dest_path", "")
+            if dest:
+                live.notice(dest)
+
+    observer = Observer()
+    for root in roots.values():
+        if Path(root).is_dir():
+            observer.schedule(Watch(), root, recursive=True)
+    server = bind(host, port, make_handler(live))
+    builder = threading.Thread(target=live.run_builder, name="coursesite-builder", daemon=True)
+    observer.start()
+    builder.start()
+    print(f"Serving on http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+    if on_ready:
+        on_ready(server, live)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        print("\nstopping", file=sys.stderr)
+    finally:
+        live.stop()
+        server.server_close()
+        observer.stop()
+        observer.join(timeout=5)
+        builder.join(timeout=5)
