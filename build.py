@@ -58,12 +58,14 @@ def main(argv=None) -> int:
 
 
 def run_serve(project: Project, host: str, port: int) -> int:
+    from coursesite.pipeline import BuildCache
     from coursesite.serve import serve
 
     roots = {"content": str(project.content.resolve()), "templates": str(project.templates),
              "assets": str(project.assets)}
     try:
-        serve(lambda: render_site(project).files, roots, host, port)
+        cache = BuildCache()
+        serve(lambda: render_site(project, cache=cache).files, roots, host, port)
     except ContentError as exc:
         print(exc.report(), file=sys.stderr)
         return 1

@@ -59,12 +59,22 @@ def display_path(path: Path) -> str:
     return rel if not rel.startswith("..") else str(path)
 
 
-def read_text(path: Path, shown: str) -> str:
-    """The file's text, strictly UTF-8 (a BOM is allowed); a ContentError names the bad line."""
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes; a ContentError when it cannot be read."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
-        raise ContentError([Problem(shown, 0, "", f"cannot read file: {exc.strerror}")]) from None
+        raise ContentError([Problem(display_path(path), 0, "",
+                                    f"cannot read file: {exc.strerror}")]) from None
+
+
+def read_text(path: Path, shown: str) -> str:
+    """The file's text, strictly UTF-8; a ContentError names the file (as `shown`) and line."""
+    return decode(read_bytes(path), shown)
+
+
+def decode(data: bytes, shown: str) -> str:
+    """The text, strictly UTF-8 (a BOM is allowed); a ContentError names the bad line."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -75,10 +85,11 @@ def read_text(path: Path, shown: str) -> str:
         )]) from None
 
 
-def load_yaml(path: Path) -> Node:
-    """Parse one YAML file into a Node tree; every problem raises ContentError with file:line."""
+def load_yaml(path: Path, data: bytes | None = None) -> Node:
+    """Parse one YAML file (or its already read bytes) into a Node tree; every problem raises
+    ContentError with file:line."""
     shown = display_path(path)
-    return parse_yaml(read_text(path, shown), shown)
+    return parse_yaml(decode(read_bytes(path) if data is None else data, shown), shown)
 
 
 def parse_yaml(text: str, shown: str) -> Node:

@@ -20,7 +20,7 @@ import holidays as holidays_lib
 
 from . import schema as S
 from .errors import ContentError, Problem, closest, did_you_mean
-from .load import Node, display_path, load_yaml
+from .load import Node, display_path, load_yaml, read_bytes
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -346,10 +346,32 @@ def _public_fields(cls) -> list:
     return [f.name for f in fields(cls) if f.name != "where"]
 
 
-def read_file(path: Path, cls, out: Problems):
-    """Load one YAML file as `cls`; None (with problems recorded) when it cannot be read."""
+def read_file(path: Path, cls, out: Problems, cache: dict | None = None):
+    """Load one YAML file as `cls`; None (with problems recorded) when it cannot be read.
+
+    With a `cache` (the live preview keeps one), a file whose bytes are unchanged is not
+    parsed again: its earlier result and problems are reused. Comparing bytes, not mtimes,
+    because two saves within one mtime tick must not be missed.
+    """
     try:
-        node = load_yaml(path)
+        data = read_bytes(path)
+    except ContentError as exc:
+        out.errors.extend(exc.problems)
+        return None
+    hit = cache.get(path) if cache is not None else None
+    if hit is not None and hit[0] == data:
+        out.errors.extend(hit[2])
+        return hit[1]
+    before = len(out.errors)
+    result = _parse_file(path, data, cls, out)
+    if cache is not None:
+        cache[path] = (data, result, out.errors[before:])
+    return result
+
+
+def _parse_file(path: Path, data: bytes, cls, out: Problems):
+    try:
+        node = load_yaml(path, data)
     except ContentError as exc:
         out.errors.extend(exc.problems)
         return None
@@ -363,21 +385,25 @@ def read_file(path: Path, cls, out: Problems):
 
 # --- the site ------------------------------------------------------------------------------
 
-def load_site(content_dir: Path, assets_dir: Path) -> Site:
-    """Read and validate all content; raise ContentError listing every problem."""
+def load_site(content_dir: Path, assets_dir: Path, cache: dict | None = None) -> Site:
+    """Read and validate all content; raise ContentError listing every problem.
+
+    `cache` (optional, kept by the live preview between builds) lets unchanged files and
+    offerings be reused; the result is the same as without it.
+    """
     out = Problems()
     content_dir = Path(content_dir)
     if not content_dir.is_dir():
         raise ContentError(f"{display_path(content_dir)}: content folder not found; "
                            "pass --content DIR")
-    config = read_file(content_dir / "site.yaml", S.SiteConfig, out) \
+    config = read_file(content_dir / "site.yaml", S.SiteConfig, out, cache) \
         if (content_dir / "site.yaml").exists() else _missing(content_dir / "site.yaml", out)
     rooms_file = content_dir / "rooms.yaml"
-    rooms = read_file(rooms_file, S.Rooms, out) if rooms_file.exists() else S.Rooms()
+    rooms = read_file(rooms_file, S.Rooms, out, cache) if rooms_file.exists() else S.Rooms()
     rooms_by_id = index_rooms(rooms, out) if rooms else {}
     offerings = []
     for folder in offering_folders(content_dir, out):
-        offering = load_offering(folder, config, out)
+        offering = load_offering(folder, config, out, cache)
         if offering is not None:
             offerings.append(offering)
     if config is not None and rooms is not None:
@@ -411,7 +437,7 @@ def offering_folders(content_dir: Path, out: Problems) -> list[Path]:
     return folders
 
 
-def load_offering(folder: Path, config, out: Problems) -> Offering | None:
+def load_offering(folder: Path, config, out: Problems, cache=None) -> Offering | None:
     """Read one offering folder; None when any of its files has problems."""
     for extra in sorted(folder.glob("*.y*ml")):
         if extra.name not in S.OFFERING_FILES:
@@ -424,12 +450,19 @@ def load_offering(folder: Path, config, out: Problems) -> Offering | None:
         if not path.exists():
             parts[name] = _missing(path, out) if required else cls()
         else:
-            parts[name] = read_file(path, cls, out)
+            parts[name] = read_file(path, cls, out, cache)
     if any(v is None for v in parts.values()) or config is None:
         return None
-    course: S.Course = parts["course.yaml"]
-    return resolve_offering(folder.name, course, parts["lectures.yaml"], parts["projects.yaml"],
-                            parts["organization.yaml"], config)
+    key = ("offering", folder.name)
+    inputs = (config, *parts.values())
+    hit = cache.get(key) if cache is not None else None
+    if hit is not None and all(a is b for a, b in zip(hit[0], inputs)):
+        return hit[1]  # the same parsed objects resolve to the same offering
+    offering = resolve_offering(folder.name, parts["course.yaml"], parts["lectures.yaml"],
+                                parts["projects.yaml"], parts["organization.yaml"], config)
+    if cache is not None:
+        cache[key] = (inputs, offering)
+    return offering
 
 
 def resolve_offering(slug, course, lectures, projects, organization, config) -> Offering:

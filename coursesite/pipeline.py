@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -41,29 +41,40 @@ class BuildResult:
         return sum(1 for p in self.files if p.endswith(".html"))
 
 
-def validate(project: Project, strict: bool = False) -> Site:
+@dataclass
+class BuildCache:
+    """What one process (the live preview) remembers between builds so that a save re-reads
+    and re-renders only what changed. A build with a cache gives the same bytes as without."""
+
+    content: dict = field(default_factory=dict)
+    pages: dict = field(default_factory=dict)
+    assets: dict = field(default_factory=dict)
+
+
+def validate(project: Project, strict: bool = False, cache: BuildCache | None = None) -> Site:
     """Load and validate content; under `strict`, warnings are problems too."""
-    site = load_site(project.content, project.assets)
+    site = load_site(project.content, project.assets, cache.content if cache else None)
     if strict and site.warnings:
         raise ContentError([Problem(w.file, w.line, w.path, f"{w.message} [warning, fatal "
                                     "under --strict]") for w in site.warnings])
     return site
 
 
-def render_site(project: Project, strict: bool = False) -> BuildResult:
+def render_site(project: Project, strict: bool = False,
+                cache: BuildCache | None = None) -> BuildResult:
     """Validate and render the whole site into memory; raises ContentError, writes nothing."""
-    site = validate(project, strict)
+    site = validate(project, strict, cache)
     files: dict[str, bytes] = {}
-    files.update(render_templates(site, project))
-    files.update(collect_assets(project.assets))
+    files.update(render_templates(site, project, cache.pages if cache else None))
+    files.update(collect_assets(project.assets, cache.assets if cache else None))
     files.update(server_config())
     return BuildResult(site, files)
 
 
-def render_templates(site: Site, project: Project) -> dict:
+def render_templates(site: Site, project: Project, cache: dict | None = None) -> dict:
     """HTML pages; a broken template is the maintainer's to fix, so it is a ContentError."""
     try:
-        return render_pages(site, project.templates)
+        return render_pages(site, project.templates, cache)
     except jinja2.TemplateSyntaxError as exc:
         where = display_path(Path(exc.filename)) if exc.filename else f"templates/{exc.name}"
         raise ContentError([Problem(where, exc.lineno or 0, "", f"template syntax: {exc.message}")]) from None

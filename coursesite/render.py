@@ -409,25 +409,71 @@ def offering_pages(site: Site, o: Offering, view: dict) -> dict:
     }
 
 
-def render_pages(site: Site, templates_dir: Path) -> dict[str, bytes]:
-    """Every HTML page of the site: output path -> UTF-8 bytes."""
-    env = make_environment(templates_dir)
-    jobs = {"index.html": ("landing.html", landing_context(site))}
+def render_pages(site: Site, templates_dir: Path, cache: dict | None = None) -> dict[str, bytes]:
+    """Every HTML page of the site: output path -> UTF-8 bytes.
+
+    With a `cache` (the live preview's), an offering whose validated data, rooms, site settings
+    and templates are all unchanged keeps its pages from the previous build.
+    """
+    cache = {} if cache is None else cache
+    signature = templates_signature(templates_dir)
+    if cache.get("templates") != signature:
+        cache.clear()
+        cache["templates"] = signature
+        cache["env"] = make_environment(templates_dir)
+    env = cache["env"]
+    pages = render_jobs(env, {"index.html": ("landing.html", landing_context(site))})
     for o in site.offerings:
-        jobs.update(offering_pages(site, o, offering_view(site, o)))
+        hit = cache.get(("pages", o.slug))
+        if hit and hit[0] is o and hit[1] is site.config and hit[2] == site.rooms:
+            pages.update(hit[3])
+            continue
+        rendered = render_jobs(env, offering_pages(site, o, offering_view(site, o)))
+        cache[("pages", o.slug)] = (o, site.config, site.rooms, rendered)
+        pages.update(rendered)
+    return dict(sorted(pages.items()))
+
+
+def render_jobs(env: jinja2.Environment, jobs: dict) -> dict[str, bytes]:
+    """Render {path: (template name, context)} to {path: bytes}."""
     return {path: env.get_template(tpl).render(ctx).encode("utf-8")
-            for path, (tpl, ctx) in sorted(jobs.items())}
+            for path, (tpl, ctx) in jobs.items()}
 
 
-def collect_assets(assets_dir: Path) -> dict[str, bytes]:
-    """Every file under assets/ (skipping dotfiles and editor leftovers) -> its bytes."""
+def templates_signature(templates_dir: Path) -> tuple:
+    """The names and bytes of all templates: any edit changes it."""
+    return tuple((p.name, p.read_bytes()) for p in sorted(Path(templates_dir).glob("*.html")))
+
+
+def collect_assets(assets_dir: Path, cache: dict | None = None) -> dict[str, bytes]:
+    """Every file under assets/ -> its bytes, skipping dotfiles, editor leftovers, and links
+    that point outside assets/ (a symlink must not publish a file from elsewhere).
+
+    With a `cache`, a file whose size and modification time are unchanged is not read again
+    (slides can be large; the live preview re-collects on every save).
+    """
+    assets_dir = Path(assets_dir)
+    root = assets_dir.resolve()
     files = {}
-    for path in sorted(Path(assets_dir).rglob("*")):
+    for path in sorted(assets_dir.rglob("*")):
         rel = path.relative_to(assets_dir).as_posix()
-        if path.is_file() and not any(p.startswith(".") for p in rel.split("/")) \
-                and not rel.endswith("~"):
-            files[f"assets/{rel}"] = path.read_bytes()
+        if any(p.startswith(".") for p in rel.split("/")) or rel.endswith("~"):
+            continue
+        if not path.is_file() or not path.resolve().is_relative_to(root):
+            continue
+        files[f"assets/{rel}"] = read_asset(path, cache)
     return files
+
+
+def read_asset(path: Path, cache: dict | None) -> bytes:
+    if cache is None:
+        return path.read_bytes()
+    stat = path.stat()
+    signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    hit = cache.get(path)
+    if hit is None or hit[0] != signature:
+        hit = cache[path] = (signature, path.read_bytes())
+    return hit[1]
 
 
 HTACCESS = b"""# Written by coursesite: serve calendar feeds with their type on Apache webspace.

@@ -1,0 +1,63 @@
+"""Helpers shared by the error, CLI and property tests: run the command line, snapshot folders."""
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BROKEN = ROOT / "tests" / "broken"
+
+if str(ROOT) not in sys.path:  # build.py lives next to coursesite/, not inside it
+    sys.path.insert(0, str(ROOT))
+
+
+def run_cli(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """`python build.py ARGS` in a fresh interpreter, from the repository root by default.
+
+    Paths in messages are shown relative to the working folder, so tests that compare
+    exact lines run from the root and name mini-sites as tests/broken/<name>.
+    """
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *map(str, args)],
+                          cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def run_main(argv) -> tuple[int, str, str]:
+    """(exit status, stdout, stderr) of build.main(argv) run in this process.
+
+    Any exception other than SystemExit propagates: that is a traceback the maintainer would see.
+    """
+    import build  # noqa: PLC0415 - imported late so ROOT is on sys.path
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = build.main([str(a) for a in argv])
+    return status, out.getvalue(), err.getvalue()
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under folder, hidden ones included (relative POSIX path -> bytes); {} if absent."""
+    folder = Path(folder)
+    if not folder.exists():
+        return {}
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() or p.is_symlink()}
+
+
+def entries(folder: Path) -> list[str]:
+    """Every path under folder, folders included, sorted (to see stray temporary folders)."""
+    return sorted(p.relative_to(folder).as_posix() for p in Path(folder).rglob("*"))
+
+
+def copy_site(src: Path, dest: Path) -> Path:
+    """A private copy of a content folder (builds may write calendar state into content)."""
+    shutil.copytree(src, dest)
+    return dest
+
+
+def lines(text: str) -> list[str]:
+    """The lines of captured output, without the final newline."""
+    return text.splitlines()
