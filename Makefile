@@ -17,7 +17,7 @@ JS_DIR     := tests/js
 JS_PKG     := $(wildcard $(JS_DIR)/package.json)
 JS_DEPS    := $(if $(JS_PKG),$(JS_DIR)/node_modules)
 
-.PHONY: all build test golden bench serve check clean venv install install-test js-deps
+.PHONY: all build test golden bench serve check deploy clean venv install install-test js-deps
 
 all: build
 
@@ -77,7 +77,12 @@ serve: $(DEV_STAMP)
 	$(VPY) build.py serve
 
 check: $(DEV_STAMP)
-	$(VPY) build.py check
+	$(VPY) build.py check --strict
+
+# Configured only through the environment: DEPLOY_TARGET (rsync destination) and, for SSH
+# options such as a key or known_hosts file, RSYNC_RSH (see README: Deploy).
+deploy: $(DEV_STAMP)
+	$(VPY) build.py deploy --target "$(DEPLOY_TARGET)" $(if $(DRY_RUN),--dry-run)
 
 # Removes the build output and the install stamps (forcing a reinstall next time),
 # but keeps the virtualenv itself, which is slow to recreate.

@@ -28,6 +28,15 @@ def parse_args(argv):
     s.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only)")
     s.add_argument("--port", type=int, default=8000, help="first port to try (default 8000)")
+    d = sub.add_parser("deploy", help="strict build, then upload site/ with rsync")
+    d.add_argument("--content", type=Path, default=PROJECT_DIR / "content",
+                   help="content folder (default: content/ next to build.py)")
+    d.add_argument("--out", type=Path, default=PROJECT_DIR / "site",
+                   help="folder to build into before uploading (default: site/)")
+    d.add_argument("--target", default=None,
+                   help="rsync destination, e.g. user@host:public_html/teaching/ "
+                        "(default: $DEPLOY_TARGET)")
+    d.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     b.add_argument("--out", type=Path, default=PROJECT_DIR / "site",
                    help="output folder (default: site/ next to build.py)")
     argv = list(argv)
@@ -41,6 +50,8 @@ def main(argv=None) -> int:
     project = Project(content=args.content)
     if args.command == "serve":
         return run_serve(project, args.host, args.port)
+    if args.command == "deploy":
+        return run_deploy(project, args)
     try:
         if args.command == "check":
             result, seconds = timed(render_site, project, args.strict)
@@ -54,6 +65,21 @@ def main(argv=None) -> int:
     if result.site.warnings:
         print(format_warnings(list(result.site.warnings)), file=sys.stderr)
     print(summary(result, seconds, out))
+    return 0
+
+
+def run_deploy(project: Project, args) -> int:
+    """Build strictly (a warning stops a deploy), then upload."""
+    from coursesite.deploy import default_target, deploy
+
+    try:
+        (result, _), seconds = timed(build, project, args.out, True)
+        print(summary(result, seconds, args.out))
+        plan = deploy(args.out, args.target or default_target(), args.dry_run)
+    except ContentError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    print(("(dry run) " if args.dry_run else "") + plan.summary())
     return 0
 
 

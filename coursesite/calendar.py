@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vDuration
+from icalendar import Calendar, Event, Timezone, vDuration
 
 from . import schema as S
 from .errors import ContentError, Problem
@@ -298,7 +298,6 @@ def load_state(path: Path) -> State:
         raise ContentError([Problem(shown, exc.lineno, "", f"not valid JSON: {exc.msg}; "
                                     "fix it, or delete the file to start afresh (SEQUENCE "
                                     "numbers restart then)")]) from None
-    lines = parse_yaml(text, shown)  # JSON is YAML: the same tree, with a line for every value
     if not isinstance(data, dict):
         raise ContentError([Problem(shown, 1, "", "expected an object of UIDs")])
     state, problems = {}, []
@@ -306,10 +305,19 @@ def load_state(path: Path) -> State:
         try:
             state[uid] = read_record(entry)
         except ValueError as exc:
-            problems.append(Problem(shown, lines.key_lines.get(uid, 1), uid, str(exc)))
+            problems.append(Problem(shown, uid_lines(text, shown).get(uid, 1), uid, str(exc)))
     if problems:
         raise ContentError(problems)
     return dict(sorted(state.items()))
+
+
+def uid_lines(text: str, shown: str) -> dict:
+    """UID -> the line it is written on. JSON is YAML, and the YAML loader keeps every key's
+    line (the json module keeps none); {} in the rare case YAML reads the text differently."""
+    try:
+        return parse_yaml(text, shown).key_lines
+    except ContentError:
+        return {}
 
 
 def read_record(entry) -> Record:
@@ -420,11 +428,16 @@ def build_calendar(o: Offering, items: list[Item], state: State, suffix: str | N
     cal.add("x-published-ttl", vDuration(REFRESH))
     # Always embedded, even for a feed of all-day items or none: X-WR-TIMEZONE names it, and
     # RFC 5545 requires at least one component in a VCALENDAR.
-    first, last = timezone_span(o, items)
-    cal.add_component(vtimezone(o.timezone, first, last))
+    cal.add_component(timezone_component(o.timezone, *timezone_span(o, items)))
     for item in items:
         cal.add_component(vevent(o.slug, item, state[event_uid(o.slug, item.key)]))
     return cal
+
+
+def timezone_component(tzid: str, first: dt.date, last: dt.date) -> Timezone:
+    """The reviewed rule-based VTIMEZONE (timezones.vtimezone), as a component."""
+    tz = vtimezone(tzid, first, last)
+    return tz if isinstance(tz, Timezone) else Timezone.from_ical(tz)
 
 
 def timezone_span(o: Offering, items: list[Item]) -> tuple[dt.date, dt.date]:

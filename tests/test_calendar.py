@@ -1,0 +1,829 @@
+"""The iCalendar feeds: every item of CALENDAR.md's test checklist, for the default content and
+the winter fixture (a term across the October DST switch and New Year, a second offering in
+Copenhagen, a blocked course, cancelled, unnumbered and TBD items, awkward characters).
+
+Everything builds in tmp_path; the repository's content/ is only read.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import recurring_ical_events
+from icalendar import Calendar
+
+from coursesite import calendar as C
+from coursesite import schema as S
+from coursesite.errors import ContentError
+from coursesite.model import load_site, office_hour_dates, valid_timezone
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+WINTER = ROOT / "tests" / "fixtures" / "winter"
+GOLDEN = ROOT / "tests" / "golden" / "ics"
+UTC = dt.timezone.utc
+T0 = dt.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)   # "first build"
+T1 = dt.datetime(2026, 6, 1, 8, 30, tzinfo=UTC)   # "a later build"
+FEED_NAMES = tuple(C.FEEDS)
+
+
+# --- building -------------------------------------------------------------------------------
+
+def winter_assets(dest: Path) -> Path:
+    """An assets folder holding the one local material the winter fixture links to."""
+    (dest / "ws26_xyz").mkdir(parents=True, exist_ok=True)
+    (dest / "ws26_xyz" / "01-intro.pdf").write_bytes(b"%PDF-1.4\n")
+    return dest
+
+
+@dataclass
+class Built:
+    """One calendar build: the site, its feeds (path -> bytes) and the new states."""
+
+    site: object
+    files: dict
+    states: dict
+
+    def feed(self, slug: str, name: str = "calendar.ics") -> bytes:
+        return self.files[f"{slug}/{name}"]
+
+
+def build(content: Path, assets: Path, states: dict | None = None, when=T0) -> Built:
+    site = load_site(content, assets)
+    files, new_states = C.render_calendars(site, states or {}, when)
+    return Built(site, files, new_states)
+
+
+def copy_content(src: Path, dest: Path) -> Path:
+    shutil.copytree(src, dest)
+    return dest
+
+
+@pytest.fixture(params=["default", "winter"])
+def built(request, tmp_path) -> Built:
+    """The default content and the winter fixture, each built once with an empty state."""
+    if request.param == "default":
+        return build(CONTENT, ROOT / "assets")
+    return build(WINTER, winter_assets(tmp_path / "assets"))
+
+
+@pytest.fixture
+def winter(tmp_path) -> Built:
+    return build(WINTER, winter_assets(tmp_path / "assets"))
+
+
+# --- reading feeds ----------------------------------------------------------------------------
+
+def unfolded(data: bytes) -> list[str]:
+    """Content lines with folding undone (CRLF + one space/tab continues a line)."""
+    return data.decode("utf-8").replace("\r\n ", "").replace("\r\n\t", "").split("\r\n")[:-1]
+
+
+def vevent_blocks(data: bytes) -> dict[str, bytes]:
+    """UID -> the raw bytes of its VEVENT, BEGIN to END."""
+    blocks = re.findall(rb"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", data, re.S)
+    return {re.search(rb"\r\nUID:([^\r]+)\r\n", b).group(1).decode(): b for b in blocks}
+
+
+def lines_of(block: bytes, name: str) -> list[str]:
+    """Unfolded lines of property `name` (with parameters) in a block."""
+    return [l for l in unfolded(block) if re.match(rf"{name}[;:]", l)]
+
+
+def value_of(block: bytes, name: str) -> str | None:
+    found = lines_of(block, name)
+    return found[0].split(":", 1)[1] if found else None
+
+
+def parse(data: bytes) -> Calendar:
+    return Calendar.from_ical(data)
+
+
+def events(data: bytes) -> dict:
+    """UID -> icalendar Event."""
+    return {str(e["UID"]): e for e in parse(data).walk("VEVENT")}
+
+
+def uid(slug: str, key: str) -> str:
+    return C.event_uid(slug, key)
+
+
+# --- what the YAML implies ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Expected:
+    """What the content says about one event: local start/end (naive) or dates, and the zone."""
+
+    kind: str
+    start: dt.date | dt.datetime
+    end: dt.date | dt.datetime
+    tzid: str | None
+    occurrences: tuple  # local starts of every occurrence
+
+
+def expected_events(site) -> dict[str, dict[str, Expected]]:
+    """slug -> UID -> Expected, straight from the validated content (TBD items left out)."""
+    out = {}
+    for o in site.offerings:
+        tz, found = o.timezone, {}
+        for s in o.sessions:
+            if s.lecture.date is not S.TBD:
+                found[uid(o.slug, s.key)] = Expected("lecture", s.start, s.end, tz, (s.start,))
+        per_day = {}
+        for oh in o.course.weekly.office_hours:
+            per_day[oh.weekday] = per_day.get(oh.weekday, 0) + 1
+            key = f"office-hours/{oh.weekday}" + (f"-{per_day[oh.weekday]}"
+                                                  if per_day[oh.weekday] > 1 else "")
+            days = office_hour_dates(o, oh)
+            starts = tuple(dt.datetime.combine(d, oh.start) for d in days)
+            found[uid(o.slug, key)] = Expected("office-hours", starts[0],
+                                               dt.datetime.combine(days[0], oh.end), tz, starts)
+        for e in o.organization.exams:
+            if e.date is S.TBD:
+                continue
+            if e.start:
+                start = dt.datetime.combine(e.date, e.start)
+                found[uid(o.slug, f"exam/{e.id}")] = Expected(
+                    "exam", start, dt.datetime.combine(e.date, e.end), tz, (start,))
+            else:
+                found[uid(o.slug, f"exam/{e.id}")] = Expected(
+                    "exam", e.date, e.date + dt.timedelta(days=1), None, (e.date,))
+        for d in o.organization.deadlines:
+            if d.date is not S.TBD:
+                found[uid(o.slug, f"deadline/{d.id}")] = Expected(
+                    "deadline", d.date, d.date + dt.timedelta(days=1), None, (d.date,))
+        out[o.slug] = found
+    return out
+
+
+def naive(value):
+    """A parsed DTSTART as the content writes it: local naive datetime, or a date."""
+    return value.replace(tzinfo=None) if isinstance(value, dt.datetime) else value
+
+
+def to_utc(local: dt.datetime, tzid: str) -> dt.datetime:
+    return local.replace(tzinfo=ZoneInfo(tzid)).astimezone(UTC)
+
+
+def renamed_zones(data: bytes, zones) -> tuple[bytes, dict]:
+    """The feed with every zone renamed to a non-IANA TZID, so a parser can only use the
+    embedded VTIMEZONE (a unique name per call: icalendar caches zones by TZID)."""
+    text, names = data.decode("utf-8"), {}
+    for zone in zones:
+        names[zone] = f"CS-TEST-{uuid.uuid4().hex[:8]}"
+        text = text.replace(zone, names[zone])
+    return text.encode("utf-8"), names
+
+
+# === File ======================================================================================
+
+def test_file_is_utf8_framed_crlf_and_folded_at_75_octets(built):
+    for path, data in built.files.items():
+        text = data.decode("utf-8")
+        assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n"), path
+        assert "\n" not in text.replace("\r\n", ""), f"{path}: bare LF"
+        assert "\r" not in text.replace("\r\n", ""), f"{path}: bare CR"
+        for line in data.split(b"\r\n"):
+            assert len(line) <= 75, f"{path}: {len(line)} octets: {line!r}"
+            line.decode("utf-8")  # a fold inside a UTF-8 sequence would fail here
+
+
+def test_folding_actually_happens_on_long_non_ascii_lines(winter):
+    """The winter fixture has long non-ASCII lines, so the checks above are not vacuous."""
+    data = winter.feed("ws26_xyz")
+    assert b"\r\n " in data
+    assert any(len(l) >= 70 and not l.isascii() for l in data.decode().split("\r\n"))
+
+
+def test_special_characters_round_trip(winter):
+    ev = events(winter.feed("ws26_xyz"))
+    first = ev[uid("ws26_xyz", "lecture/01")]
+    assert str(first["SUMMARY"]) == "XYZ 01: Introduction, Überblick; Paths like C:\\temp\\x"
+    assert str(first["LOCATION"]) == ("HS 1, Hörsaalgebäude; Nord, Flügel \\ A, "
+                                      "Straße des 17. Juni 135, 10623 Berlin")
+    assert str(first["DESCRIPTION"]).splitlines()[0] == "Part A: Foundations, Ümlauts; and more"
+    qa = ev[uid("ws26_xyz", "lecture/q-a-exam-preparation-review-part-2")]
+    assert str(qa["SUMMARY"]) == "XYZ: Q&A: Exam Preparation; Review, Part \\ 2"
+    cancelled = ev[uid("ws26_xyz", "lecture/08")]
+    assert "faculty assembly;\nthe content moves" in str(cancelled["DESCRIPTION"])
+    # the raw text escapes what RFC 5545 says must be escaped
+    assert "SUMMARY:XYZ 01: Introduction\\, Überblick\\; Paths like C:\\\\temp\\\\x" in \
+        unfolded(winter.feed("ws26_xyz"))
+
+
+# === Calendar ==================================================================================
+
+@pytest.mark.parametrize("name", FEED_NAMES)
+def test_calendar_properties(built, name):
+    for o in built.site.offerings:
+        lines = unfolded(built.feed(o.slug, name))
+        head = lines[:1 + next(i for i, l in enumerate(lines[1:]) if l.startswith("BEGIN:"))]
+        assert head.count("VERSION:2.0") == 1 and sum(l.startswith("VERSION") for l in lines) == 1
+        assert [l for l in lines if l.startswith("PRODID")] == [f"PRODID:{C.PRODID}"]
+        assert not any(l.startswith("METHOD") for l in lines)
+        base = f"{o.course.short} {o.term_label}"
+        want = base if name == "calendar.ics" else f"{base}: {C.FEEDS[name][1]}"
+        assert f"NAME:{want}" in head and f"X-WR-CALNAME:{want}" in head
+        assert "REFRESH-INTERVAL;VALUE=DURATION:PT6H" in head
+        assert "X-PUBLISHED-TTL:PT6H" in head
+        assert f"X-WR-TIMEZONE:{o.timezone}" in head
+        used = set(re.findall(r";TZID=([^:;]+)", "\n".join(lines)))
+        assert used <= {o.timezone}, "X-WR-TIMEZONE must be the single zone used"
+
+
+def test_default_calendar_names():
+    site = load_site(CONTENT, ROOT / "assets")
+    files, _ = C.render_calendars(site, {}, T0)
+    assert "NAME:AMLS Summer 2026" in unfolded(files["ss26_amls/calendar.ics"])
+    assert "NAME:AMLS Summer 2026: lectures" in unfolded(files["ss26_amls/lectures.ics"])
+
+
+# === Time zones ================================================================================
+
+def test_tzids_used_equal_vtimezones_and_are_iana(built):
+    for path, data in built.files.items():
+        lines = unfolded(data)
+        used = set(re.findall(r";TZID=([^:;]+)", "\n".join(lines)))
+        defined = {l[5:] for l in lines if l.startswith("TZID:")}
+        x_wr = {l.split(":", 1)[1] for l in lines if l.startswith("X-WR-TIMEZONE:")}
+        if used:
+            assert used == defined, path
+        else:  # all-day items only (or none): the zone X-WR-TIMEZONE names is still defined
+            assert defined == x_wr, path
+        assert len(defined) == sum(l == "BEGIN:VTIMEZONE" for l in lines), path
+        assert all(valid_timezone(z) for z in defined), path
+        assert "TZID=UTC" not in "\n".join(lines)
+
+
+DATE_TIME_PROPS = ("DTSTART", "DTEND", "EXDATE", "RDATE", "RECURRENCE-ID", "DTSTAMP",
+                   "LAST-MODIFIED", "CREATED")
+
+
+def test_no_floating_times_and_utc_only_as_z(built):
+    for path, data in built.files.items():
+        lines = unfolded(data)
+        inside_tz = False
+        for line in lines:
+            inside_tz = {"BEGIN:VTIMEZONE": True, "END:VTIMEZONE": False}.get(line, inside_tz)
+            name, _, value = line.partition(":")
+            prop = name.split(";")[0]
+            if inside_tz or prop not in DATE_TIME_PROPS:
+                continue  # VTIMEZONE DTSTARTs are local by definition (RFC 5545 3.6.5)
+            if "VALUE=DATE" in name and "VALUE=DATE-TIME" not in name:
+                assert re.fullmatch(r"\d{8}(,\d{8})*", value), line
+            elif ";TZID=" in name:
+                assert re.fullmatch(r"\d{8}T\d{6}(,\d{8}T\d{6})*", value), line
+            else:
+                assert re.fullmatch(r"\d{8}T\d{6}Z(,\d{8}T\d{6}Z)*", value), f"{path}: {line}"
+            if prop in ("DTSTAMP", "LAST-MODIFIED"):
+                assert value.endswith("Z"), line
+        for line in lines:
+            if line.startswith("RRULE") and "UNTIL=" in line:
+                assert re.search(r"UNTIL=\d{8}T\d{6}Z", line), line
+
+
+def _zone_offsets(data: bytes, tzid: str):
+    """A function local naive datetime -> UTC offset, from the feed's embedded VTIMEZONE only."""
+    renamed, names = renamed_zones(data, [tzid])
+    tz_component = next(c for c in parse(renamed).walk("VTIMEZONE"))
+    tzinfo = tz_component.to_tz(lookup_tzid=False)
+    return lambda local: local.replace(tzinfo=tzinfo).utcoffset()
+
+
+def test_vtimezone_covers_every_dst_switch_of_the_term(built):
+    """Each hour from the first to the last event (and the whole term): the embedded
+    VTIMEZONE's UTC offset equals zoneinfo's, across every switch (October for winter terms)."""
+    for o in built.site.offerings:
+        offset = _zone_offsets(built.feed(o.slug), o.timezone)
+        zone = ZoneInfo(o.timezone)
+        days = [o.course.term.start, o.course.term.end]
+        for e in expected_events(built.site)[o.slug].values():
+            days += [day_of(e.start), day_of(e.end)]
+        moment, switches = dt.datetime.combine(min(days), dt.time(0)), 0
+        while moment.date() <= max(days):
+            if zone.utcoffset(moment) != zone.utcoffset(moment - dt.timedelta(hours=1)):
+                switches += 1
+            if not ambiguous_or_missing(moment, zone):  # their reading is a convention
+                assert offset(moment) == zone.utcoffset(moment), (o.slug, moment)
+            moment += dt.timedelta(hours=1)
+        if o.course.term.season == "winter":
+            assert switches >= 1, "the winter term crosses the October switch"
+
+
+def day_of(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def ambiguous_or_missing(local: dt.datetime, zone: ZoneInfo) -> bool:
+    """True for a local time that occurs twice or never on a DST switch day."""
+    round_trip = local.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    return round_trip != local or zone.utcoffset(local) != zone.utcoffset(local.replace(fold=1))
+
+
+def test_utc_instants_from_embedded_vtimezone_equal_zoneinfo(built):
+    """Rename the TZID to a non-IANA name, parse, convert to UTC: the embedded VTIMEZONE must
+    give the instant zoneinfo gives for the YAML's local time."""
+    expected = expected_events(built.site)
+    for o in built.site.offerings:
+        renamed, _ = renamed_zones(built.feed(o.slug), [o.timezone])
+        for u, event in events(renamed).items():
+            want = expected[o.slug][u]
+            start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+            if want.tzid is None:
+                assert (start, end) == (want.start, want.end)
+                continue
+            assert start.tzinfo is not None and "CS-TEST" in str(start.tzinfo)
+            assert start.astimezone(UTC) == to_utc(want.start, want.tzid), (o.slug, u)
+            assert end.astimezone(UTC) == to_utc(want.end, want.tzid), (o.slug, u)
+
+
+def test_winter_instants_around_the_october_switch(winter):
+    """Spot checks written out by hand, independent of the model: CEST before Oct 25, CET after."""
+    renamed, _ = renamed_zones(winter.feed("ws26_xyz"), ["Europe/Berlin"])
+    ev = events(renamed)
+    start = lambda key: ev[uid("ws26_xyz", key)].decoded("DTSTART").astimezone(UTC)
+    assert start("lecture/02") == dt.datetime(2026, 10, 19, 8, 0, tzinfo=UTC)
+    assert start("lecture/03") == dt.datetime(2026, 10, 26, 9, 0, tzinfo=UTC)
+    assert start("lecture/11") == dt.datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+    assert start("exam/final") == dt.datetime(2027, 2, 17, 9, 0, tzinfo=UTC)
+    renamed, _ = renamed_zones(winter.feed("ws26_dk"), ["Europe/Copenhagen"])
+    dk = events(renamed)
+    assert dk[uid("ws26_dk", "lecture/02")].decoded("DTSTART").astimezone(UTC) == \
+        dt.datetime(2026, 10, 26, 12, 0, tzinfo=UTC)
+
+
+# === Events ====================================================================================
+
+def test_every_event_has_the_required_properties(built):
+    for path, data in built.files.items():
+        blocks = re.findall(rb"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", data, re.S)
+        uids = [value_of(b, "UID") for b in blocks]
+        assert len(uids) == len(set(uids)), f"{path}: duplicate UIDs"
+        for u, event in events(data).items():
+            for prop in ("UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "SEQUENCE"):
+                assert prop in event, (path, u, prop)
+            start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+            assert type(start) is type(end), (path, u)
+            assert end > start, (path, u)
+            assert not event.subcomponents, "no VALARM (nor anything else) inside events"
+        assert b"VALARM" not in data
+
+
+def test_uids_are_uuid5_of_offering_and_key():
+    assert C.event_uid("ss26_amls", "lecture/07") == \
+        f"{uuid.uuid5(C.UID_NAMESPACE, 'ss26_amls/lecture/07')}@coursesite"
+    # The namespace is fixed forever: this literal guards against an accidental change.
+    assert C.event_uid("ss26_amls", "lecture/07") == \
+        "cd354fc3-3015-5a8f-b295-d0522fe87fdf@coursesite"
+    assert str(C.UID_NAMESPACE) == "5b1c8f0e-2a61-4c38-9a53-0c7e2f1d6a90"
+
+
+def test_local_times_equal_the_yaml(built):
+    expected = expected_events(built.site)
+    for o in built.site.offerings:
+        got = events(built.feed(o.slug))
+        assert set(got) == set(expected[o.slug])
+        for u, event in got.items():
+            want = expected[o.slug][u]
+            assert naive(event.decoded("DTSTART")) == want.start, (o.slug, u)
+            assert naive(event.decoded("DTEND")) == want.end, (o.slug, u)
+            if want.tzid:
+                assert event["DTSTART"].params["TZID"] == want.tzid
+                assert event["DTEND"].params["TZID"] == want.tzid
+
+
+def test_split_feeds_hold_their_kinds_and_calendar_holds_all(built):
+    expected = expected_events(built.site)
+    for o in built.site.offerings:
+        kinds = {u: e.kind for u, e in expected[o.slug].items()}
+        every = set(vevent_blocks(built.feed(o.slug)))
+        parts = set()
+        for name, (wanted, _) in C.FEEDS.items():
+            uids = set(vevent_blocks(built.feed(o.slug, name)))
+            assert uids == {u for u, k in kinds.items() if k in wanted}, (o.slug, name)
+            parts |= uids if name != "calendar.ics" else set()
+            for u, block in vevent_blocks(built.feed(o.slug, name)).items():
+                assert block == vevent_blocks(built.feed(o.slug))[u]
+        assert parts == every
+
+
+def test_events_are_sorted_by_start(built):
+    """By local start (one zone per feed), all-day items first on their day."""
+    for path, data in built.files.items():
+        starts = [value_of(b, "DTSTART").ljust(15, "0") for b in vevent_blocks(data).values()]
+        assert starts == sorted(starts), path
+
+
+def test_two_lectures_on_one_date_are_two_events(winter):
+    ev = events(winter.feed("ws26_dk"))
+    on_day = [e for e in ev.values() if naive(e.decoded("DTSTART")).date() ==
+              dt.date(2026, 10, 26) and str(e["SUMMARY"]).startswith("DSB 0")]
+    assert sorted(naive(e.decoded("DTSTART")).hour for e in on_day) == [9, 13]
+    assert len({str(e["UID"]) for e in on_day}) == 2
+
+
+def test_tbd_items_are_absent(built):
+    for o in built.site.offerings:
+        data = built.feed(o.slug)
+        tbd = [uid(o.slug, s.key) for s in o.sessions if s.lecture.date is S.TBD]
+        tbd += [uid(o.slug, f"exam/{e.id}") for e in o.organization.exams if e.date is S.TBD]
+        tbd += [uid(o.slug, f"deadline/{d.id}") for d in o.organization.deadlines
+                if d.date is S.TBD]
+        for u in tbd:
+            assert u.encode() not in data
+    if "ss26_amls" in {o.slug for o in built.site.offerings}:  # final exam and projects: TBD
+        assert b"BEGIN:VEVENT" not in built.feed("ss26_amls", "exams.ics")
+
+
+def test_lecture_event_content_default(tmp_path):
+    b = build(CONTENT, ROOT / "assets")
+    block = vevent_blocks(b.feed("ss26_amls"))[uid("ss26_amls", "lecture/03")]
+    assert value_of(block, "SUMMARY") == \
+        "AMLS 03: Size Inference\\, Rewrites\\, and Operator Selection"
+    assert value_of(block, "LOCATION") == ("BH-N 243\\, Bauingenieurgebäude (BH-N)\\, "
+                                           "Hardenbergstraße 40A\\, 10623 Berlin")
+    event = events(b.feed("ss26_amls"))[uid("ss26_amls", "lecture/03")]
+    assert "Online via Zoom" in str(event["DESCRIPTION"]).splitlines()
+    assert "URL" not in event and "CONFERENCE" not in event  # no base_url, Zoom without URL
+    assert str(event["STATUS"]) == "CONFIRMED"
+
+
+def test_lecture_event_content_with_base_url(winter):
+    block = vevent_blocks(winter.feed("ws26_xyz"))[uid("ws26_xyz", "lecture/01")]
+    assert lines_of(block, "CONFERENCE") == [
+        "CONFERENCE;LABEL=Zoom;VALUE=URI:https://zoom.example.org/j/123456?pwd=abc"]
+    assert value_of(block, "URL") == "https://teaching.example.org/dams/ws26_xyz/index.html"
+    description = str(events(winter.feed("ws26_xyz"))[uid("ws26_xyz", "lecture/01")]
+                      ["DESCRIPTION"]).splitlines()
+    assert "Online via Zoom: https://zoom.example.org/j/123456?pwd=abc" in description
+    assert "Online via Stream" in description  # a link without URL: the label alone
+    assert ("Slides (PDF): https://teaching.example.org/dams/assets/ws26_xyz/01-intro.pdf"
+            in description)
+    assert "Video: https://video.example.org/xyz/01" in description
+
+
+def test_local_materials_are_left_out_without_base_url(tmp_path):
+    content = copy_content(WINTER, tmp_path / "content")
+    site_yaml = content / "site.yaml"
+    site_yaml.write_text(re.sub(r"(?m)^base_url:.*\n", "", site_yaml.read_text()))
+    b = build(content, winter_assets(tmp_path / "assets"))
+    event = events(b.feed("ws26_xyz"))[uid("ws26_xyz", "lecture/01")]
+    description = str(event["DESCRIPTION"])
+    assert "01-intro.pdf" not in description and "Slides" not in description
+    assert "Video: https://video.example.org/xyz/01" in description
+    assert "URL" not in event
+    assert "CONFERENCE" in event  # the Zoom URL is absolute anyway
+
+
+def test_cancelled_lecture_keeps_its_event(winter):
+    block = vevent_blocks(winter.feed("ws26_xyz"))[uid("ws26_xyz", "lecture/08")]
+    assert value_of(block, "STATUS") == "CANCELLED"
+    assert value_of(block, "SUMMARY") == "Cancelled: XYZ 08: Fault Tolerance"
+
+
+def test_unnumbered_session_has_no_number(winter):
+    summaries = [str(e["SUMMARY"]) for e in events(winter.feed("ws26_xyz")).values()]
+    assert "XYZ: Q&A: Exam Preparation; Review, Part \\ 2" in summaries
+
+
+def test_exams_and_deadlines(winter):
+    blocks = vevent_blocks(winter.feed("ws26_xyz", "exams.ics"))
+    final = blocks[uid("ws26_xyz", "exam/final")]
+    assert lines_of(final, "DTSTART") == ["DTSTART;TZID=Europe/Berlin:20270217T100000"]
+    assert lines_of(final, "DTEND") == ["DTEND;TZID=Europe/Berlin:20270217T120000"]
+    assert value_of(final, "TRANSP") is None
+    resit = blocks[uid("ws26_xyz", "exam/resit")]
+    assert lines_of(resit, "DTSTART") == ["DTSTART;VALUE=DATE:20270330"]
+    assert lines_of(resit, "DTEND") == ["DTEND;VALUE=DATE:20270331"]
+    assert value_of(resit, "TRANSP") == "TRANSPARENT"
+    assert value_of(resit, "LOCATION") == "Room to be announced\\, Building \\\\ TBA"
+    project = blocks[uid("ws26_xyz", "deadline/project")]
+    assert value_of(project, "SUMMARY") == \
+        "XYZ deadline: Project report\\; code\\, slides (due 23:59)"
+    assert lines_of(project, "DTSTART") == ["DTSTART;VALUE=DATE:20270115"]
+    assert lines_of(project, "DTEND") == ["DTEND;VALUE=DATE:20270116"]
+    assert value_of(project, "TRANSP") == "TRANSPARENT"
+    reviews = blocks[uid("ws26_xyz", "deadline/reviews")]
+    assert value_of(reviews, "SUMMARY") == "XYZ deadline: Peer reviews"
+    assert set(blocks) == {uid("ws26_xyz", k) for k in
+                           ("exam/final", "exam/resit", "deadline/project", "deadline/reviews")}
+
+
+def test_office_hours_repeat_weekly_with_exdates_in_the_same_zone(winter):
+    blocks = vevent_blocks(winter.feed("ws26_xyz", "office-hours.ics"))
+    assert set(blocks) == {uid("ws26_xyz", "office-hours/wed"),
+                           uid("ws26_xyz", "office-hours/wed-2")}
+    first = blocks[uid("ws26_xyz", "office-hours/wed")]
+    assert lines_of(first, "DTSTART") == ["DTSTART;TZID=Europe/Berlin:20261014T140000"]
+    assert lines_of(first, "EXDATE") == [
+        "EXDATE;TZID=Europe/Berlin:20261118T140000,20261223T140000,20261230T140000"]
+    dk = vevent_blocks(winter.feed("ws26_dk", "office-hours.ics"))
+    (block,) = dk.values()
+    # Christmas Day and New Year's Day 2026/27 are Fridays: DK public holidays
+    assert lines_of(block, "EXDATE") == [
+        "EXDATE;TZID=Europe/Copenhagen:20261225T100000,20270101T100000"]
+
+
+def test_expanded_occurrences_equal_the_yaml(built):
+    """recurring-ical-events expands RRULE/EXDATE: the result is exactly the content's dates
+    (every lecture, every office_hour_dates day, every dated exam and deadline)."""
+    expected = expected_events(built.site)
+    for o in built.site.offerings:
+        cal = parse(built.feed(o.slug))
+        got = set()
+        for occurrence in recurring_ical_events.of(cal).between((2000, 1, 1), (2100, 1, 1)):
+            got.add((str(occurrence["UID"]), naive(occurrence.decoded("DTSTART"))))
+        want = {(u, start) for u, e in expected[o.slug].items() for start in e.occurrences}
+        assert got == want, o.slug
+
+
+def test_duplicate_session_keys_fail_loudly(tmp_path):
+    """Two unnumbered sessions with one title would share a UID: the build must refuse."""
+    content = copy_content(WINTER, tmp_path / "content")
+    lectures = content / "ws26_xyz" / "lectures.yaml"
+    lectures.write_text(lectures.read_text() + "      - {title: 'Q&A: Exam Preparation; Review, "
+                        "Part \\ 2', date: 2027-02-09, start: '10:00', end: '11:00'}\n")
+    with pytest.raises(ContentError, match="calendar key 'lecture/q-a-exam-preparation"):
+        build(content, winter_assets(tmp_path / "assets"))
+
+
+# === Changes: SEQUENCE, LAST-MODIFIED, DTSTAMP ===================================================
+
+def rebuild_after(content: Path, assets: Path, edit) -> tuple[Built, Built]:
+    """A first build at T0, the edit, and a second build at T1 from the first build's state."""
+    first = build(content, assets, {}, T0)
+    edit(content)
+    return first, build(content, assets, first.states, T1)
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_moving_lecture_7_keeps_uid_raises_sequence_and_nothing_else_changes(tmp_path):
+    content = copy_content(CONTENT, tmp_path / "content")
+    lectures = content / "ss26_amls" / "lectures.yaml"
+    first, second = rebuild_after(content, ROOT / "assets", lambda c: replace_in(
+        lectures, "LLM Training and Inference, date: 2026-06-04",
+        "LLM Training and Inference, date: 2026-06-05, start: '10:00', end: '12:00'"))
+    seven = uid("ss26_amls", "lecture/07")
+    for name in FEED_NAMES:
+        before, after = vevent_blocks(first.feed("ss26_amls", name)), \
+            vevent_blocks(second.feed("ss26_amls", name))
+        assert set(before) == set(after)
+        for u in before:
+            if u != seven:
+                assert before[u] == after[u], (name, u)
+    moved = vevent_blocks(second.feed("ss26_amls"))[seven]
+    assert value_of(moved, "SEQUENCE") == "1"
+    assert value_of(moved, "DTSTAMP") == value_of(moved, "LAST-MODIFIED") == "20260601T083000Z"
+    assert lines_of(moved, "DTSTART") == ["DTSTART;TZID=Europe/Berlin:20260605T100000"]
+    old = vevent_blocks(first.feed("ss26_amls"))[seven]
+    assert value_of(old, "SEQUENCE") == "0" and value_of(old, "DTSTAMP") == "20260301T120000Z"
+
+
+def test_cancelling_a_lecture_raises_sequence(tmp_path):
+    content = copy_content(CONTENT, tmp_path / "content")
+    lectures = content / "ss26_amls" / "lectures.yaml"
+    first, second = rebuild_after(content, ROOT / "assets", lambda c: replace_in(
+        lectures, "Parameter Servers, date: 2026-05-28}",
+        "Parameter Servers, date: 2026-05-28, status: cancelled}"))
+    block = vevent_blocks(second.feed("ss26_amls"))[uid("ss26_amls", "lecture/06")]
+    assert value_of(block, "STATUS") == "CANCELLED"
+    assert value_of(block, "SUMMARY") == "Cancelled: AMLS 06: Parameter Servers"
+    assert value_of(block, "SEQUENCE") == "1"
+    others = [u for u in vevent_blocks(first.feed("ss26_amls"))
+              if u != uid("ss26_amls", "lecture/06")]
+    assert all(vevent_blocks(first.feed("ss26_amls"))[u] == vevent_blocks(
+        second.feed("ss26_amls"))[u] for u in others)
+
+
+def test_description_only_change_keeps_sequence(tmp_path):
+    """Adding slides is not a change subscribers must be told about (not significant)."""
+    content = copy_content(WINTER, tmp_path / "content")
+    assets = winter_assets(tmp_path / "assets")
+    first, second = rebuild_after(content, assets, lambda c: replace_in(
+        c / "ws26_xyz" / "lectures.yaml", "{number: 2, title: Before the switch, date: 2026-10-19}",
+        "{number: 2, title: Before the switch, date: 2026-10-19, materials: "
+        "[{kind: video, url: 'https://video.example.org/2'}]}"))
+    block = vevent_blocks(second.feed("ws26_xyz"))[uid("ws26_xyz", "lecture/02")]
+    assert value_of(block, "SEQUENCE") == "0"
+    assert "video.example.org/2" in value_of(block, "DESCRIPTION")
+
+
+def test_new_holiday_exclusion_raises_office_hours_sequence(tmp_path):
+    content = copy_content(WINTER, tmp_path / "content")
+    first, second = rebuild_after(content, winter_assets(tmp_path / "assets"), lambda c:
+                                  replace_in(c / "ws26_xyz" / "course.yaml", "2026-12-30]",
+                                             "2026-12-30, 2027-01-06]"))
+    block = vevent_blocks(second.feed("ws26_xyz"))[uid("ws26_xyz", "office-hours/wed")]
+    assert value_of(block, "SEQUENCE") == "1"
+    assert "20270106T140000" in value_of(block, "EXDATE")
+
+
+def test_removed_events_stay_recorded_and_return_with_a_higher_sequence(tmp_path):
+    content = copy_content(CONTENT, tmp_path / "content")
+    lectures = content / "ss26_amls" / "lectures.yaml"
+    line = "      - {number: 13, title: Model Serving Systems and Techniques, date: 2026-07-16}\n"
+    first, second = rebuild_after(content, ROOT / "assets",
+                                  lambda c: replace_in(lectures, line, ""))
+    thirteen = uid("ss26_amls", "lecture/13")
+    assert thirteen not in vevent_blocks(second.feed("ss26_amls"))
+    record = second.states["ss26_amls"][thirteen]
+    assert record.removed and record.sequence == 0 and record.key == "lecture/13"
+    assert '"removed": true' in C.state_text(second.states["ss26_amls"])
+    lectures.write_text(lectures.read_text() + line)
+    third = build(content, ROOT / "assets", second.states,
+                  dt.datetime(2026, 6, 2, tzinfo=UTC))
+    block = vevent_blocks(third.feed("ss26_amls"))[thirteen]
+    assert value_of(block, "SEQUENCE") == "1"
+    assert not third.states["ss26_amls"][thirteen].removed
+
+
+def test_stale_state_still_bumps_deterministically(tmp_path):
+    """A CI build of an edit whose state was not rebuilt: never fails, never goes backwards,
+    and the same inputs give the same bytes every time."""
+    content = copy_content(CONTENT, tmp_path / "content")
+    stale = build(content, ROOT / "assets", {}, T0).states
+    replace_in(content / "ss26_amls" / "lectures.yaml", "Parameter Servers, date: 2026-05-28",
+               "Parameter Servers, date: 2026-05-29")
+    site = load_site(content, ROOT / "assets")
+    (o,) = site.offerings
+    assert C.state_is_stale(site, o, stale["ss26_amls"])
+    a = build(content, ROOT / "assets", stale, T1)
+    b = build(content, ROOT / "assets", stale, T1)
+    assert a.files == b.files
+    assert a.states["ss26_amls"][uid("ss26_amls", "lecture/06")].sequence == 1
+    assert not C.state_is_stale(site, o, a.states["ss26_amls"])
+
+
+# === Determinism ===============================================================================
+
+def test_unchanged_content_with_current_state_gives_identical_bytes_at_any_time(built):
+    again = C.render_calendars(built.site, built.states, T1)
+    later = C.render_calendars(built.site, built.states,
+                               dt.datetime(2031, 12, 31, 23, 59, 59, tzinfo=UTC))
+    assert again[0] == built.files == later[0]
+    assert again[1] == built.states == later[1]
+
+
+_HASH_SCRIPT = """
+import hashlib, sys, pathlib
+sys.path.insert(0, sys.argv[1])
+from coursesite.calendar import change_time_for, load_state, render_calendars, state_path
+from coursesite.model import load_site
+content, assets = pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
+site = load_site(content, assets)
+states = {o.slug: load_state(state_path(content, o.slug)) for o in site.offerings}
+files, _ = render_calendars(site, states, change_time_for(content))
+h = hashlib.sha256()
+for path in sorted(files):
+    h.update(path.encode() + b"\\0" + files[path] + b"\\0")
+print(h.hexdigest())
+"""
+
+
+@pytest.mark.parametrize("fixture", ["default", "winter"])
+def test_builds_in_separate_processes_are_identical(tmp_path, fixture):
+    """Different PYTHONHASHSEED and TZ, same SHA-256 (SOURCE_DATE_EPOCH pins the change time,
+    as the reproducible-builds convention asks)."""
+    content = CONTENT if fixture == "default" else WINTER
+    assets = ROOT / "assets" if fixture == "default" else winter_assets(tmp_path / "assets")
+    digests = set()
+    for seed, tz in (("1", "UTC"), ("4242", "Pacific/Auckland"), ("random", "America/New_York")):
+        env = dict(os.environ, PYTHONHASHSEED=seed, TZ=tz, SOURCE_DATE_EPOCH="1767225600")
+        out = subprocess.run([sys.executable, "-c", _HASH_SCRIPT, str(ROOT), str(content),
+                              str(assets)], env=env, capture_output=True, text=True,
+                             timeout=120, check=True)
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1
+
+
+def golden_files(fixture: str, tmp_path: Path) -> dict[str, bytes]:
+    """The feeds of a fixture, built with a frozen change time and an empty state."""
+    if fixture == "default":
+        return build(CONTENT, ROOT / "assets", {}, T0).files
+    return build(WINTER, winter_assets(tmp_path / "assets"), {}, T0).files
+
+
+@pytest.mark.parametrize("fixture", ["default", "winter"])
+def test_golden_ics(tmp_path, fixture, request):
+    """The whole feed against tests/golden/ics/<fixture>/ (regenerate: pytest --update-golden)."""
+    files = golden_files(fixture, tmp_path)
+    folder = GOLDEN / fixture
+    if _update_golden(request):
+        if folder.exists():
+            shutil.rmtree(folder)
+        for path, data in files.items():
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_bytes(data)
+    stored = {p.relative_to(folder).as_posix(): p.read_bytes()
+              for p in sorted(folder.rglob("*.ics"))} if folder.exists() else {}
+    assert sorted(stored) == sorted(files), "run pytest --update-golden and review the diff"
+    for path, data in files.items():
+        if stored[path] != data:
+            import difflib
+            diff = "\n".join(difflib.unified_diff(
+                stored[path].decode().splitlines(), data.decode().splitlines(),
+                f"golden/{path}", f"built/{path}", lineterm=""))
+            pytest.fail(f"{path} differs from the golden file:\n{diff}")
+
+
+def _update_golden(request) -> bool:
+    try:
+        return bool(request.config.getoption("--update-golden"))
+    except ValueError:  # conftest.py without the option: fall back to the environment
+        return os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+# === The state file ============================================================================
+
+def test_state_file_format_and_round_trip(tmp_path, winter):
+    (tmp_path / "state").mkdir()
+    path = tmp_path / "state" / C.STATE_FILE
+    state = winter.states["ws26_xyz"]
+    assert C.save_state(path, state) is True
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith("}\n") and text == json.dumps(json.loads(text), sort_keys=True,
+                                                       indent=1, ensure_ascii=False) + "\n"
+    entry = json.loads(text)[uid("ws26_xyz", "lecture/01")]
+    assert entry == {"key": "lecture/01", "hash": entry["hash"], "sequence": 0,
+                     "changed": "2026-03-01T12:00:00Z"}
+    assert C.load_state(path) == state
+    mtime = path.stat().st_mtime_ns
+    assert C.save_state(path, state) is False and path.stat().st_mtime_ns == mtime
+    assert [p.name for p in path.parent.iterdir()] == [C.STATE_FILE]  # no temp file left
+
+
+def test_missing_state_file_is_empty(tmp_path):
+    assert C.load_state(tmp_path / "nothing.json") == {}
+
+
+def test_malformed_state_file_names_file_and_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / C.STATE_FILE
+    path.write_text('{\n "a@coursesite": {\n  "key": "lecture/01",\n  "hash": "x"\n  "seq": 1\n'
+                    ' }\n}\n', encoding="utf-8")
+    with pytest.raises(ContentError, match=r"^calendar-state.json:5: not valid JSON"):
+        C.load_state(path)
+    path.write_text('{\n "a@coursesite": {"key": "lecture/01", "hash": "x", "sequence": 0,'
+                    ' "changed": "2026-03-01T12:00:00Z"},\n "b@coursesite": {"key": "x",'
+                    ' "hash": "y", "sequence": -1, "changed": "2026-03-01T12:00:00Z"}\n}\n')
+    with pytest.raises(ContentError, match=r"^calendar-state.json:3: b@coursesite: expected"):
+        C.load_state(path)
+    path.write_text('{"a@coursesite": {"key": "k", "hash": "h", "sequence": 0,'
+                    ' "changed": "yesterday"}}')
+    with pytest.raises(ContentError, match=r"calendar-state.json:1: .*changed: expected a UTC"):
+        C.load_state(path)
+    path.write_text("[]")
+    with pytest.raises(ContentError, match=r"calendar-state.json:1: expected an object"):
+        C.load_state(path)
+
+
+def test_committed_state_file_loads():
+    state = C.load_state(C.state_path(CONTENT, "ss26_amls"))
+    assert state and all(r.key.startswith(("lecture/", "office-hours/", "exam/", "deadline/"))
+                         for r in state.values())
+
+
+# === change_time_for ===========================================================================
+
+def test_change_time_prefers_source_date_epoch(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    assert C.change_time_for(tmp_path) == dt.datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_change_time_is_the_newest_commit(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    repo = tmp_path / "repo"
+    (repo / "content").mkdir(parents=True)
+    (repo / "content" / "site.yaml").write_text("title: x\n")
+    env = dict(os.environ, GIT_AUTHOR_DATE="2026-04-02T10:00:00Z",
+               GIT_COMMITTER_DATE="2026-04-02T10:00:00Z", GIT_AUTHOR_NAME="t",
+               GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.org")
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "x"]):
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+    assert C.change_time_for(repo / "content") == dt.datetime(2026, 4, 2, 10, tzinfo=UTC)
+
+
+def test_change_time_outside_git_is_now_in_whole_seconds(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    before = dt.datetime.now(UTC).replace(microsecond=0)
+    got = C.change_time_for(tmp_path)
+    assert got.microsecond == 0 and got.tzinfo is not None
+    assert before <= got <= dt.datetime.now(UTC)

@@ -1,0 +1,238 @@
+"""Property tests: any mutation of valid content gives a clean error or a complete site.
+
+Each example copies the default content, changes one YAML file (its parsed structure, or its raw
+text or bytes), and runs `build.main()` in this process against an output folder that holds a
+previous build. Whatever the mutation:
+
+- main() returns 0 or 1 and never raises (a traceback is our bug, not the maintainer's);
+- on 1, stderr is `file:line: ...` lines and the count line, and the output is byte-identical;
+- on 0, the site is complete: the landing page and every offering's index.html exist.
+"""
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from helpers import ROOT, copy_site, lines, run_main, tree
+
+CONTENT = ROOT / "content"
+FILES = {p.relative_to(CONTENT).as_posix(): p.read_bytes() for p in sorted(CONTENT.rglob("*.yaml"))}
+OFFERINGS = sorted(p.name for p in CONTENT.iterdir() if p.is_dir() and p.name[0] not in "._")
+
+PROBLEM_LINE = re.compile(r"^[^:]+:\d+: ")
+COUNT_LINE = re.compile(r"^\d+ problems? found; nothing was written\.$")
+
+# Bounded so the module runs in well under a minute; raise locally to search harder.
+EXAMPLES = int(__import__("os").environ.get("PROPERTY_EXAMPLES", 60))
+SETTINGS = settings(deadline=None, max_examples=EXAMPLES,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+# Placeholders put into the parsed YAML and replaced in the dumped text, for values that
+# yaml.safe_dump cannot write (its emitter recurses) or that must stay raw YAML.
+DEEP = "__coursesite_deep__"
+BOMB = "__coursesite_bomb__"
+
+
+def deep_list(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def alias_bomb(levels: int = 7) -> str:
+    """A flow list whose aliases expand to 10**levels values ('billion laughs')."""
+    items = ["&a0 [" + ", ".join(["lol"] * 10) + "]"]
+    items += [f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, levels)]
+    return "[" + ", ".join(items) + "]"
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One changed file: its path under content/, its new bytes, and what was done."""
+
+    rel: str
+    data: bytes
+    what: str
+
+    def __repr__(self) -> str:  # hypothesis prints this for a failing example; keep it short
+        preview = self.data[:300].decode("utf-8", "backslashreplace")
+        return f"Mutation({self.rel}: {self.what}; {len(self.data)} bytes, starting {preview!r})"
+
+
+# --- mutating the parsed structure ---------------------------------------------------------
+
+def node_paths(value, path=()):
+    """Paths (tuples of keys and indices) to every value in a parsed YAML tree, root first."""
+    found = [path]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found += node_paths(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found += node_paths(v, path + (i,))
+    return found
+
+
+def parent_of(tree_, path):
+    node = tree_
+    for step in path[:-1]:
+        node = node[step]
+    return node
+
+
+GARBAGE = st.sampled_from([
+    "16.04.", "2026-02-30", "25:00", "4pm", "TBD", "tbd", "javascript:alert(1)",
+    "ftp://example.org/x", "../../etc/passwd", "/etc/passwd", "bh-n-999", "Thursday", "mon",
+    "DE-XX", "Mars/Olympus", "yes", "no", "~", "", " ", "0", "-1", "99999999999", "1-3",
+    "slides/missing.pdf", "mailto:", "https://", "{{ 7*7 }}", "<script>alert(1)</script>",
+    "[x](javascript:alert(1))", "\u202e", "a\nb", "é", "\U0001F600",
+])
+
+VALUES = st.one_of(
+    st.integers(-10**6, 10**6),
+    st.none(),
+    st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    GARBAGE,
+    st.just("x" * 200_000),                                    # a huge string
+    st.lists(st.one_of(st.text(max_size=8), st.integers()), max_size=4),
+    st.dictionaries(st.text(max_size=8), st.text(max_size=8), max_size=3),
+    st.integers(20, 3000).map(lambda n: f"{DEEP}{n}"),         # deeply nested lists
+    st.just(BOMB),                                             # an alias bomb
+)
+
+NEW_KEYS = st.one_of(st.text(max_size=20), st.sampled_from(
+    ["tittle", "Title", "titel", "date ", "strat", "room_id", "extra", "where", "<<", "~", ""]))
+
+
+@st.composite
+def structural_mutations(draw):
+    """Drop, rename or retype one value of one file's parsed YAML."""
+    rel = draw(st.sampled_from(sorted(FILES)))
+    data = yaml.safe_load(FILES[rel])
+    path = draw(st.sampled_from(node_paths(data)))
+    op = draw(st.sampled_from(["drop", "rename", "retype"]))
+    parent = parent_of(data, path) if path else None
+    if op == "drop" and path:
+        del parent[path[-1]]
+        what = f"drop {list(path)}"
+    elif op == "rename" and path and isinstance(parent, dict):
+        new = draw(NEW_KEYS)
+        items = [(new if k == path[-1] else k, v) for k, v in parent.items()]
+        parent.clear()
+        parent.update(items)
+        what = f"rename {list(path)} to {new!r}"
+    else:
+        value = draw(VALUES)
+        if path:
+            parent[path[-1]] = value
+        else:
+            data = value
+        what = f"set {list(path)} to {value!r:.60}"
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+    text = re.sub(DEEP + r"(\d+)", lambda m: deep_list(int(m.group(1))), text)
+    text = text.replace(BOMB, alias_bomb())
+    return Mutation(rel, text.encode("utf-8"), what)
+
+
+# --- mutating the text and bytes -----------------------------------------------------------
+
+TYPING_ACCIDENTS = st.text(
+    alphabet=st.sampled_from(list(":-{}[],'\"&*!|>#%@`?\t\n ") + ["é", "\u00a0", "\ufeff", "x", "1"]),
+    min_size=1, max_size=6)
+NOT_UTF8 = st.sampled_from([b"\xff", b"\xfe\xfe", b"\xc3\x28", b"\xe9", b"\x80abc", b"\xed\xa0\x80"])
+
+
+@st.composite
+def text_mutations(draw):
+    """Truncate, insert typing accidents or invalid bytes, or delete a span of one file."""
+    rel = draw(st.sampled_from(sorted(FILES)))
+    raw = FILES[rel]
+    at = draw(st.integers(0, len(raw)))
+    op = draw(st.sampled_from(["truncate", "insert", "bytes", "delete"]))
+    if op == "truncate":
+        return Mutation(rel, raw[:at], f"truncate at {at}")
+    if op == "insert":
+        typed = draw(TYPING_ACCIDENTS)
+        return Mutation(rel, raw[:at] + typed.encode("utf-8") + raw[at:], f"insert {typed!r} at {at}")
+    if op == "bytes":
+        bad = draw(NOT_UTF8)
+        return Mutation(rel, raw[:at] + bad + raw[at:], f"insert {bad!r} at {at}")
+    length = draw(st.integers(1, 40))
+    return Mutation(rel, raw[:at] + raw[at + length:], f"delete {length} bytes at {at}")
+
+
+def raw_replace(rel: str, old: str, new: str) -> Mutation:
+    text = FILES[rel].decode("utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    return Mutation(rel, text.replace(old, new, 1).encode("utf-8"), f"replace {old!r} by {new[:40]!r}")
+
+
+# --- the property --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    """A folder with `site/`, a build of the default content that each example builds over."""
+    root = tmp_path_factory.mktemp("properties")
+    status, _, stderr = run_main(["build", "--content", CONTENT, "--out", root / "site"])
+    assert status == 0, stderr
+    return root
+
+
+def build_mutated(workspace: Path, mutation: Mutation) -> int:
+    """Build the mutated content over the previous site, check the outcome's guarantees; the status."""
+    out = workspace / "site"
+    with tempfile.TemporaryDirectory(dir=workspace) as tmp:
+        content = copy_site(CONTENT, Path(tmp) / "content")
+        (content / mutation.rel).write_bytes(mutation.data)
+        before = tree(out)
+        status, stdout, stderr = run_main(["build", "--content", content, "--out", out])
+    assert status in (0, 1), f"exit status {status}"
+    if status == 1:
+        *problems, count = lines(stderr)
+        assert problems, stderr[:2000]
+        bad = [line[:300] for line in problems if not PROBLEM_LINE.match(line)]
+        assert not bad, "lines without file:line:\n" + "\n".join(bad[:10])
+        assert COUNT_LINE.match(count), count
+        assert stdout == ""
+        assert tree(out) == before, "a failed build changed the output folder"
+    else:
+        assert (out / "index.html").is_file()
+        for slug in OFFERINGS:
+            assert (out / slug / "index.html").is_file(), f"{slug}/index.html missing"
+        assert lines(stdout)[-1].startswith("Built ")
+    return status
+
+
+@SETTINGS
+@given(mutation=structural_mutations())
+@example(mutation=raw_replace("ss26_amls/course.yaml", "ects: 6", "ects: " + alias_bomb()))
+@example(mutation=raw_replace("ss26_amls/course.yaml", "level: master", "level: " + deep_list(500)))
+@example(mutation=raw_replace("ss26_amls/course.yaml", "level: master", "level: " + "x" * 200_000))
+@example(mutation=raw_replace("site.yaml", "language: en", "language: [en, de]"))
+@example(mutation=raw_replace("rooms.yaml", "rooms:", "rooms: 7\nold_rooms:"))
+def test_structural_mutations_give_clean_errors_or_complete_sites(workspace, mutation):
+    build_mutated(workspace, mutation)
+
+
+@SETTINGS
+@given(mutation=text_mutations())
+@example(mutation=Mutation("ss26_amls/lectures.yaml", FILES["ss26_amls/lectures.yaml"][:-200], "truncate"))
+@example(mutation=Mutation("ss26_amls/course.yaml", b"\xff" + FILES["ss26_amls/course.yaml"], "bad first byte"))
+@example(mutation=Mutation("site.yaml", b"", "empty file"))
+@example(mutation=raw_replace("ss26_amls/lectures.yaml", "intro: |", "intro: |\n\t"))
+def test_text_mutations_give_clean_errors_or_complete_sites(workspace, mutation):
+    build_mutated(workspace, mutation)
+
+
+def test_unmutated_round_trip_builds(workspace):
+    """The structural mutator's own YAML dump of untouched content must build (no false alarms)."""
+    for rel, raw in FILES.items():
+        text = yaml.safe_dump(yaml.safe_load(raw), allow_unicode=True, sort_keys=False, width=1000)
+        assert build_mutated(workspace, Mutation(rel, text.encode("utf-8"), "round trip")) == 0, rel
