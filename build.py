@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from coursesite.errors import ContentError, format_warnings
-from coursesite.pipeline import PROJECT_DIR, Project, build, render_site, summary, timed
+from coursesite.pipeline import (PROJECT_DIR, Project, build, render_site, stale_states, summary,
+                                 timed)
 
 
 def parse_args(argv):
@@ -64,6 +65,10 @@ def main(argv=None) -> int:
         return 1
     if result.site.warnings:
         print(format_warnings(list(result.site.warnings)), file=sys.stderr)
+    if args.command == "check":
+        # A note, not a warning: a stale state never fails a build (CI builds web edits).
+        for problem in stale_states(result, project):
+            print(f"note: {problem}", file=sys.stderr)
     print(summary(result, seconds, out))
     return 0
 

@@ -397,13 +397,21 @@ def render_calendars(site: Site, states: dict, change_time: dt.datetime
     """
     files, new_states = {}, {}
     for o in sorted(site.offerings, key=lambda o: o.slug):
-        items = offering_items(site, o)
-        state = next_state(o.slug, items, states.get(o.slug, {}), change_time)
-        for name, (kinds, suffix) in FEEDS.items():
-            chosen = [i for i in items if i.kind in kinds]
-            files[f"{o.slug}/{name}"] = build_calendar(o, chosen, state, suffix).to_ical()
-        new_states[o.slug] = state
+        feeds, new_states[o.slug] = offering_feeds(site, o, states.get(o.slug, {}), change_time)
+        files.update(feeds)
     return files, new_states
+
+
+def offering_feeds(site: Site, o: Offering, state: State, change_time: dt.datetime
+                   ) -> tuple[dict[str, bytes], State]:
+    """One offering's feeds (output path -> bytes) and its new state; pure."""
+    items = offering_items(site, o)
+    state = next_state(o.slug, items, state, change_time)
+    files = {}
+    for name, (kinds, suffix) in FEEDS.items():
+        chosen = [i for i in items if i.kind in kinds]
+        files[f"{o.slug}/{name}"] = build_calendar(o, chosen, state, suffix).to_ical()
+    return files, state
 
 
 def calendar_name(o: Offering, suffix: str | None) -> str:

@@ -53,10 +53,10 @@ def require_rsync() -> None:
         raise ContentError("deploy: rsync is not installed; install it (apt-get install rsync)")
 
 
-def run_rsync(args: list[str]) -> str:
+def run_rsync(args: list[str], allowed=(0,)) -> str:
     """Run rsync; its failure is the maintainer's to fix (target, key, network): ContentError."""
     proc = subprocess.run(args, capture_output=True, text=True)
-    if proc.returncode != 0:
+    if proc.returncode not in allowed:
         raise ContentError(f"deploy: rsync failed (exit {proc.returncode}): "
                            f"{proc.stderr.strip() or proc.stdout.strip()}\n"
                            f"  command: {shlex.join(args)}")
@@ -98,8 +98,10 @@ def remove_stale(site_dir: Path, target: str, stale: list[str], scratch: Path) -
     missing from the source when given --delete-missing-args."""
     listing = scratch / "stale"
     listing.write_text("".join(f"{p}\n" for p in stale))
-    run_rsync(RSYNC_BASE[:2] + ["--delete-missing-args",
-                                f"--files-from={listing}", f"{site_dir}/", target])
+    # Exit 24 ("vanished source files") is expected here: a removed offering's folder is
+    # missing from the source, which is exactly what --delete-missing-args acts on.
+    run_rsync(RSYNC_BASE[:2] + ["--delete-missing-args", f"--files-from={listing}",
+                                f"{site_dir}/", target], allowed=(0, 24))
 
 
 def default_target() -> str:

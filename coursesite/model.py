@@ -572,6 +572,7 @@ def check_offering(o: Offering, rooms: dict, assets_dir: Path, out: Problems) ->
         check_order(slot, "start", "end", slot.start, slot.end, out)
     check_unique(o.sessions, lambda s: s.lecture.number, lambda s: s.lecture.where, "number",
                  "lecture number", out)
+    check_session_keys(o, out)
     check_unique(o.projects.proposals, lambda p: p.id, lambda p: p.where, "id", "proposal id", out)
     check_unique(o.organization.exams, lambda e: e.id, lambda e: e.where, "id", "exam id", out)
     check_unique(o.organization.deadlines, lambda d: d.id, lambda d: d.where, "id",
@@ -605,6 +606,20 @@ def check_office_hours(o: Offering, oh: S.OfficeHours, out: Problems) -> None:
                    warning=True)
 
 
+def check_session_keys(o: Offering, out: Problems) -> None:
+    """Unnumbered sessions are told apart in calendars by their title (the key of their UID)."""
+    seen = {}
+    for s in o.sessions:
+        if s.lecture.number is not None:
+            continue
+        if s.key in seen:
+            out.at(s.lecture.where, "title", "another unnumbered session has the same title "
+                   f"(line {seen[s.key].line_of('title')}); calendars could not tell them apart: "
+                   "give one a number or a different title")
+        else:
+            seen[s.key] = s.lecture.where
+
+
 def check_term(term: S.Term, out: Problems) -> None:
     check_order(term, "start", "end", term.start, term.end, out, strict=False)
     if term.start.year not in (term.year, term.year + 1) and term.season == "winter" \
@@ -626,6 +641,13 @@ def check_session(o: Offering, s: Session, holiday_names: dict, out: Problems) -
         check_order(lecture, "start", "end", lecture.start, lecture.end, out)
     if lecture.date is S.TBD:
         return
+    if s.start is None:
+        out.at(lecture.where, "date", "no time for this lecture: give start: and end:, or add "
+               "a weekly lecture slot in course.yaml")
+        return
+    if not (lecture.start and lecture.end):  # one side from the slot, one overridden
+        check_order(lecture, "start" if lecture.start else "end", "end", s.start.time(),
+                    s.end.time(), out)
     if not term.start <= lecture.date <= term.end:
         out.at(lecture.where, "date", f"{lecture.date} is outside the term "
                f"({term.start} to {term.end}); fix the date or the term in course.yaml")

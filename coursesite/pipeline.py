@@ -14,6 +14,8 @@ import jinja2
 from .errors import ContentError, Problem
 from .load import display_path
 from .model import Site, load_site
+from .calendar import (change_time_for, load_state, offering_feeds, save_state, state_is_stale,
+                       state_path)
 from .render import collect_assets, render_pages, server_config
 from .write import WriteReport, write_site
 
@@ -34,7 +36,8 @@ class BuildResult:
     """What one build produced: the validated site and every output file's bytes."""
 
     site: Site
-    files: dict  # output path -> bytes
+    files: dict   # output path -> bytes
+    states: dict  # offering slug -> calendar state to save after a successful write
 
     @property
     def pages(self) -> int:
@@ -48,6 +51,7 @@ class BuildCache:
 
     content: dict = field(default_factory=dict)
     pages: dict = field(default_factory=dict)
+    feeds: dict = field(default_factory=dict)
     assets: dict = field(default_factory=dict)
 
 
@@ -66,9 +70,40 @@ def render_site(project: Project, strict: bool = False,
     site = validate(project, strict, cache)
     files: dict[str, bytes] = {}
     files.update(render_templates(site, project, cache.pages if cache else None))
+    feeds, states = render_feeds(site, project, cache.feeds if cache else None)
+    files.update(feeds)
     files.update(collect_assets(project.assets, cache.assets if cache else None))
     files.update(server_config())
-    return BuildResult(site, files)
+    return BuildResult(site, dict(sorted(files.items())), states)
+
+
+def render_feeds(site: Site, project: Project, cache: dict | None = None) -> tuple[dict, dict]:
+    """Every offering's calendar feeds, and the calendar states to save after writing them
+    (SEQUENCE and LAST-MODIFIED come from content/<slug>/calendar-state.json)."""
+    change_time = change_time_for(project.content)
+    files, states = {}, {}
+    for o in site.offerings:
+        state = load_state(state_path(project.content, o.slug))
+        key = (o.slug,)
+        hit = cache.get(key) if cache is not None else None
+        if hit and hit[0] is o and hit[1] is site.config and hit[2] == site.rooms \
+                and hit[3] == state and hit[4] == change_time:
+            feeds, states[o.slug] = hit[5], hit[6]
+        else:
+            feeds, states[o.slug] = offering_feeds(site, o, state, change_time)
+            if cache is not None:
+                cache[key] = (o, site.config, site.rooms, state, change_time, feeds, states[o.slug])
+        files.update(feeds)
+    return files, states
+
+
+def stale_states(result: BuildResult, project: Project) -> list[Problem]:
+    """A warning per offering whose committed calendar state is behind its content."""
+    return [Problem(display_path(state_path(project.content, o.slug)), 0, "",
+                    "calendar state is out of date: run `python build.py build` and commit "
+                    "it (builds still work and raise SEQUENCE relative to it)")
+            for o in result.site.offerings
+            if state_is_stale(result.site, o, load_state(state_path(project.content, o.slug)))]
 
 
 def render_templates(site: Site, project: Project, cache: dict | None = None) -> dict:
@@ -98,7 +133,11 @@ def _template_frame(exc: BaseException) -> tuple[str, int]:
 def build(project: Project, out: Path, strict: bool = False) -> tuple[BuildResult, WriteReport]:
     """Render everything, then write it to `out` atomically."""
     result = render_site(project, strict)
-    return result, write_site(out, result.files)
+    report = write_site(out, result.files)
+    # Only after the site is written: a failed build must not record changes nobody published.
+    for slug, state in result.states.items():
+        save_state(state_path(project.content, slug), state)
+    return result, report
 
 
 def summary(result: BuildResult, seconds: float, out: Path | None = None) -> str:

@@ -263,6 +263,7 @@ def offering_view(site: Site, o: Offering) -> dict:
                          for s in c.weekly.office_hours],
         "lectures_intro": markdown(o.lectures.intro),
         "parts": [{"letter": p.letter, "title": p.title, "anchor": f"part-{slugify(p.letter)}",
+                   "has_materials": any(lec.materials for lec in p.lectures),
                    "lectures": [session_view(site, s) for s in o.sessions if s.part is p]}
                   for p in o.lectures.parts],
         "projects": projects_view(o.projects),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -172,6 +173,11 @@ class EventStream:
 
     def close(self) -> None:
         self.sock.close()
+
+
+def without_client(page: bytes) -> bytes:
+    """A served page without the injected reload client (whose tag may name the build)."""
+    return re.sub(rb'<script src="/__coursesite/client.js"[^>]*></script>\n?', b"", page)
 
 
 def copy_project(tmp_path: Path, templates: bool = False, assets: bool = False) -> Project:
@@ -499,7 +505,8 @@ def test_bad_input_is_reported_and_the_last_good_site_stays(tmp_path, bad):
             assert where in data and what in data, data
             assert srv.live.problems and where in srv.live.problems
             status, body = srv.get("/ss26_amls/")
-            assert status == 200 and body == good, "the last good page is still served"
+            assert status == 200
+            assert without_client(body) == without_client(good), "the last good page stays"
         finally:
             events.close()
 
@@ -523,7 +530,7 @@ def test_served_pages_get_the_client_but_built_files_do_not(tmp_path):
     with live_server(project) as srv:
         status, body = srv.get("/ss26_amls/")
         assert status == 200
-        assert body.count(b'<script src="/__coursesite/client.js"></script>') == 1
+        assert body.count(b"<script src=\"/__coursesite/client.js\"") == 1
         assert body.index(b"/__coursesite/client.js") < body.rindex(b"</body>")
         assert srv.get("/__coursesite/client.js")[0] == 200
         assert srv.get("/assets/style.css")[1] == (ROOT / "assets" / "style.css").read_bytes()
