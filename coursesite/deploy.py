@@ -89,19 +89,21 @@ def deploy(site_dir: Path, target: str, dry_run: bool = False) -> DeployPlan:
         uploaded = sorted(line.split(" ", 1)[1] for line in out.splitlines()
                           if line[:2] in ("<f", ">f") and " " in line)
         if stale and not dry_run:
-            remove_stale(site_dir, target, stale, Path(tmp))
+            remove_stale(target, stale, Path(tmp))
     return DeployPlan(uploaded, stale)
 
 
-def remove_stale(site_dir: Path, target: str, stale: list[str], scratch: Path) -> None:
+def remove_stale(target: str, stale: list[str], scratch: Path) -> None:
     """Delete exactly the listed files on the target: rsync deletes a listed path that is
-    missing from the source when given --delete-missing-args."""
+    missing from the source when given --delete-missing-args. The source is an empty tree that
+    has the files' folders (rsync would otherwise skip a path whose folder is missing)."""
+    source = scratch / "empty"
+    for path in stale:
+        (source / path).parent.mkdir(parents=True, exist_ok=True)
     listing = scratch / "stale"
     listing.write_text("".join(f"{p}\n" for p in stale))
-    # Exit 24 ("vanished source files") is expected here: a removed offering's folder is
-    # missing from the source, which is exactly what --delete-missing-args acts on.
     run_rsync(RSYNC_BASE[:2] + ["--delete-missing-args", f"--files-from={listing}",
-                                f"{site_dir}/", target], allowed=(0, 24))
+                                f"{source}/", target])
 
 
 def default_target() -> str:
