@@ -1,17 +1,27 @@
 #!/usr/bin/env python3
-"""coursesite command line: build, check (and later serve, deploy) the course website.
+"""coursesite command line: build, check, serve (live preview) and deploy the course website.
 
 Exit status: 0 success, 1 content problems (listed as file:line: message), 2 usage errors.
 """
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
 from coursesite.errors import ContentError, format_warnings
 from coursesite.pipeline import (PROJECT_DIR, Project, build, render_site, stale_states, summary,
                                  timed)
+
+
+def moment(text: str) -> dt.datetime:
+    """--now's value: an ISO date-time, e.g. 2026-04-16T14:00 or 2026-04-16T14:00+02:00."""
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date and time like 2026-04-16T14:00, "
+                                         f"got {text!r}") from None
 
 
 def parse_args(argv):
@@ -23,7 +33,11 @@ def parse_args(argv):
         p.add_argument("--content", type=Path, default=PROJECT_DIR / "content",
                        help="content folder (default: content/ next to build.py)")
         p.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    s = sub.add_parser("serve", help="live preview: rebuild on every save, reload the browser")
+    for p in (b, c, s := sub.add_parser(
+            "serve", help="live preview: rebuild on every save, reload the browser")):
+        p.add_argument("--now", type=moment, default=None, metavar="2026-04-16T14:00",
+                       help="pretend it is this time (local to the site's time zone unless an "
+                            "offset is given): decides which timed materials are released")
     s.add_argument("--content", type=Path, default=PROJECT_DIR / "content",
                    help="content folder (default: content/ next to build.py)")
     s.add_argument("--host", default="127.0.0.1",
@@ -50,15 +64,15 @@ def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     project = Project(content=args.content)
     if args.command == "serve":
-        return run_serve(project, args.host, args.port)
+        return run_serve(project, args.host, args.port, args.now)
     if args.command == "deploy":
         return run_deploy(project, args)
     try:
         if args.command == "check":
-            result, seconds = timed(render_site, project, args.strict)
+            result, seconds = timed(render_site, project, args.strict, now=args.now)
             out = None
         else:
-            (result, _), seconds = timed(build, project, args.out, args.strict)
+            (result, _), seconds = timed(build, project, args.out, args.strict, args.now)
             out = args.out
     except ContentError as exc:
         print(exc.report(), file=sys.stderr)
@@ -88,7 +102,7 @@ def run_deploy(project: Project, args) -> int:
     return 0
 
 
-def run_serve(project: Project, host: str, port: int) -> int:
+def run_serve(project: Project, host: str, port: int, now: dt.datetime | None) -> int:
     from coursesite.pipeline import BuildCache
     from coursesite.serve import serve
 
@@ -96,7 +110,7 @@ def run_serve(project: Project, host: str, port: int) -> int:
              "assets": str(project.assets)}
     try:
         cache = BuildCache()
-        serve(lambda: render_site(project, cache=cache).files, roots, host, port)
+        serve(lambda: render_site(project, cache=cache, now=now).files, roots, host, port)
     except ContentError as exc:
         print(exc.report(), file=sys.stderr)
         return 1

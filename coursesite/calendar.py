@@ -30,7 +30,7 @@ from . import schema as S
 from .errors import ContentError, Problem
 from .load import display_path, parse_yaml, read_text
 from .model import WEEKDAYS, Offering, Session, Site, is_local, office_hour_dates, weekly
-from .render import MATERIAL_LABELS, asset_path
+from .render import MATERIAL_LABELS, asset_path, full_day_label, time_range
 from .timezones import vtimezone
 
 PRODID = "-//coursesite//coursesite 1//EN"
@@ -90,6 +90,20 @@ class Item:
         text = json.dumps(self.significant(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
+    def detail(self) -> str:
+        """What the event is now, in words, for change announcements: 'Thu, Jun 11, 2026,
+        16:00-18:00, BH-N 243, ...' or 'cancelled'."""
+        if self.cancelled:
+            return "cancelled"
+        if self.all_day:
+            when = full_day_label(self.start)
+        else:
+            when = f"{full_day_label(self.start.date())}, " \
+                   f"{time_range(self.start.time(), self.end.time())}"
+            if self.until is not None:
+                when = f"weekly from {when}"
+        return ", ".join(p for p in (when, self.location) if p)
+
     def order(self) -> tuple:
         """Feeds list events by start; all-day items first on their day, then by key."""
         day = self.start.date() if not self.all_day else self.start
@@ -102,9 +116,9 @@ def event_uid(slug: str, key: str) -> str:
     return f"{uuid.uuid5(UID_NAMESPACE, f'{slug}/{key}')}@{UID_DOMAIN}"
 
 
-def offering_items(site: Site, o: Offering) -> list[Item]:
+def offering_items(site: Site, o: Offering, pending: frozenset = frozenset()) -> list[Item]:
     """Every dated event of the offering (TBD items have no date, so no event yet)."""
-    items = [lecture_item(site, o, s) for s in o.sessions if s.start is not None]
+    items = [lecture_item(site, o, s, pending) for s in o.sessions if s.start is not None]
     items += office_hour_items(site, o)
     items += [exam_item(site, o, e) for e in o.organization.exams if e.date is not S.TBD]
     items += [deadline_item(o, d) for d in o.organization.deadlines if d.date is not S.TBD]
@@ -127,14 +141,15 @@ def check_unique_keys(o: Offering, items: list[Item]) -> None:
         raise ContentError(problems)
 
 
-def lecture_item(site: Site, o: Offering, s: Session) -> Item:
+def lecture_item(site: Site, o: Offering, s: Session, pending: frozenset = frozenset()) -> Item:
     """A lecture session: timed, in its room, with online and material links."""
     lecture = s.lecture
     title = (f"{o.course.short} {lecture.number:02d}: {lecture.title}"
              if lecture.number is not None else f"{o.course.short}: {lecture.title}")
     cancelled = lecture.status == "cancelled"
     lines = [f"Part {s.part.letter}: {s.part.title}", lecture.note,
-             *online_lines(s.online), *material_lines(site, lecture.materials)]
+             *online_lines(s.online),
+             *material_lines(site, [m for m in lecture.materials if m.url not in pending])]
     return Item("lecture", s.key, ("Cancelled: " if cancelled else "") + title, s.start, s.end,
                 o.timezone, location(site, s.room, s.online), join_lines(lines), cancelled,
                 page_url(site, o), conferences(s.online), where=lecture.where)
@@ -239,6 +254,8 @@ class Record:
     sequence: int
     changed: str          # UTC, '2026-04-01T12:00:00Z': LAST-MODIFIED and DTSTAMP
     removed: bool = False  # no longer in the feed; kept so SEQUENCE never goes backwards
+    summary: str = ""      # the event's title when it last changed (for the news feed)
+    detail: str = ""       # what it became then, in words ("cancelled", "Thu, Jun 11, ...")
 
 
 State = dict  # UID -> Record
@@ -266,7 +283,8 @@ def next_state(slug: str, items: list[Item], state: State, change_time: dt.datet
             new[uid] = old
         else:
             sequence = old.sequence + 1 if old is not None else 0
-            new[uid] = Record(item.key, digest, sequence, utc_text(change_time))
+            new[uid] = Record(item.key, digest, sequence, utc_text(change_time),
+                              summary=item.summary, detail=item.detail())
     for uid, old in state.items():
         if uid not in new:
             new[uid] = old if old.removed else replace(old, removed=True)
@@ -279,7 +297,7 @@ def state_path(content_dir: Path, slug: str) -> Path:
 
 def state_text(state: State) -> str:
     """The state file's text: sorted keys, indent 1, trailing newline (small, stable diffs)."""
-    data = {uid: {k: v for k, v in asdict(r).items() if k != "removed" or v}
+    data = {uid: {k: v for k, v in asdict(r).items() if k not in OPTIONAL_FIELDS or v}
             for uid, r in state.items()}
     return json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
@@ -320,16 +338,22 @@ def uid_lines(text: str, shown: str) -> dict:
         return {}
 
 
+OPTIONAL_FIELDS = ("removed", "summary", "detail")
+
+
 def read_record(entry) -> Record:
     """One state entry; ValueError says what is wrong with it."""
-    expected = "an object with key, hash, sequence, changed (and optionally removed)"
+    expected = ("an object with key, hash, sequence, changed (and optionally removed, "
+                "summary, detail)")
     if not isinstance(entry, dict) or set(entry) - {"key", "hash", "sequence", "changed",
-                                                    "removed"}:
+                                                    *OPTIONAL_FIELDS}:
         raise ValueError(f"expected {expected}")
     ok = (isinstance(entry.get("key"), str) and isinstance(entry.get("hash"), str)
           and type(entry.get("sequence")) is int and entry["sequence"] >= 0
           and isinstance(entry.get("changed"), str)
-          and type(entry.get("removed", False)) is bool)
+          and type(entry.get("removed", False)) is bool
+          and isinstance(entry.get("summary", ""), str)
+          and isinstance(entry.get("detail", ""), str))
     if not ok:
         raise ValueError(f"expected {expected}")
     try:
@@ -338,7 +362,7 @@ def read_record(entry) -> Record:
         raise ValueError(f"changed: expected a UTC time like 2026-04-01T12:00:00Z, "
                          f"got {entry['changed']!r}") from None
     return Record(entry["key"], entry["hash"], entry["sequence"], entry["changed"],
-                  entry.get("removed", False))
+                  entry.get("removed", False), entry.get("summary", ""), entry.get("detail", ""))
 
 
 def save_state(path: Path, state: State) -> bool:
@@ -402,10 +426,11 @@ def render_calendars(site: Site, states: dict, change_time: dt.datetime
     return files, new_states
 
 
-def offering_feeds(site: Site, o: Offering, state: State, change_time: dt.datetime
-                   ) -> tuple[dict[str, bytes], State]:
-    """One offering's feeds (output path -> bytes) and its new state; pure."""
-    items = offering_items(site, o)
+def offering_feeds(site: Site, o: Offering, state: State, change_time: dt.datetime,
+                   pending: frozenset = frozenset()) -> tuple[dict[str, bytes], State]:
+    """One offering's feeds (output path -> bytes) and its new state; pure. Materials whose
+    URL is in `pending` (not released yet) are left out of descriptions."""
+    items = offering_items(site, o, pending)
     state = next_state(o.slug, items, state, change_time)
     files = {}
     for name, (kinds, suffix) in FEEDS.items():

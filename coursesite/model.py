@@ -64,6 +64,7 @@ class Offering:
     lectures: S.Lectures
     projects: S.Projects
     organization: S.Organization
+    news: S.News
     timezone: str
     holiday_region: str
     sessions: tuple          # Session, in the order written
@@ -192,6 +193,12 @@ def convert_scalar(node: Node, tp, path: str, out: Problems, bad):
         return int(text)
     if tp is dt.date:
         return read_date(text) or bad("a date like 2026-04-16")
+    if tp is dt.datetime:
+        return read_datetime(text) or bad("a local date and time like 2026-04-16T14:00")
+    if tp is bool:
+        if text not in ("true", "false"):
+            bad("true or false")
+        return text == "true"
     if tp is dt.time:
         return read_time(text) or bad("a time like 16:00 (24-hour, hours:minutes)")
     if tp is S.Weekday:
@@ -236,6 +243,13 @@ def read_date(text: str) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         return None
+
+
+def read_datetime(text: str) -> dt.datetime | None:
+    """A naive local date-time from 'YYYY-MM-DDTHH:MM' (or with a space), or None."""
+    day, sep, clock = text.replace(" ", "T", 1).partition("T")
+    date, time_ = read_date(day), read_time(clock) if sep else None
+    return dt.datetime.combine(date, time_) if date and time_ else None
 
 
 def read_time(text: str) -> dt.time | None:
@@ -459,13 +473,14 @@ def load_offering(folder: Path, config, out: Problems, cache=None) -> Offering |
     if hit is not None and all(a is b for a, b in zip(hit[0], inputs)):
         return hit[1]  # the same parsed objects resolve to the same offering
     offering = resolve_offering(folder.name, parts["course.yaml"], parts["lectures.yaml"],
-                                parts["projects.yaml"], parts["organization.yaml"], config)
+                                parts["projects.yaml"], parts["organization.yaml"],
+                                parts["news.yaml"], config)
     if cache is not None:
         cache[key] = (inputs, offering)
     return offering
 
 
-def resolve_offering(slug, course, lectures, projects, organization, config) -> Offering:
+def resolve_offering(slug, course, lectures, projects, organization, news, config) -> Offering:
     """Fill defaults from site.yaml and resolve each lecture's time and room from its slot."""
     tz = course.timezone or config.timezone
     region = course.holiday_region or config.holiday_region
@@ -473,8 +488,20 @@ def resolve_offering(slug, course, lectures, projects, organization, config) -> 
     for part in lectures.parts:
         for lecture in part.lectures:
             sessions.append(resolve_session(lecture, part, len(sessions), course.weekly.lectures))
-    return Offering(slug, course, lectures, projects, organization, tz, region, tuple(sessions),
+    return Offering(slug, course, lectures, projects, organization, news, tz, region,
+                    tuple(sessions),
                     tuple(holidays_in(region, course.term.start, course.term.end)))
+
+
+def local_moment(o: Offering, moment: dt.datetime) -> dt.datetime:
+    """A naive local time of the offering as an aware datetime in its zone."""
+    return moment.replace(tzinfo=zoneinfo.ZoneInfo(o.timezone))
+
+
+def pending_releases(o: Offering, now: dt.datetime) -> frozenset:
+    """URLs of the offering's materials whose release time is still ahead of `now` (aware)."""
+    return frozenset(m.url for s in o.sessions for m in s.lecture.materials
+                     if m.release is not None and local_moment(o, m.release) > now)
 
 
 def slot_for(date, slots):

@@ -4,8 +4,10 @@ Nothing is written until every file has been read, validated and rendered.
 """
 from __future__ import annotations
 
+import datetime as dt
 import time
 import traceback
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import jinja2
 
 from .errors import ContentError, Problem
 from .load import display_path
-from .model import Site, load_site
+from .model import Site, is_local, load_site, pending_releases
 from .calendar import (change_time_for, load_state, offering_feeds, save_state, state_is_stale,
                        state_path)
 from .render import collect_assets, render_pages, server_config
@@ -64,35 +66,44 @@ def validate(project: Project, strict: bool = False, cache: BuildCache | None = 
     return site
 
 
-def render_site(project: Project, strict: bool = False,
-                cache: BuildCache | None = None) -> BuildResult:
-    """Validate and render the whole site into memory; raises ContentError, writes nothing."""
+def render_site(project: Project, strict: bool = False, cache: BuildCache | None = None,
+                now: dt.datetime | None = None) -> BuildResult:
+    """Validate and render the whole site into memory as of `now` (default: the clock; it
+    decides which timed materials are released); raises ContentError, writes nothing."""
     site = validate(project, strict, cache)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    if now.tzinfo is None:  # a --now without offset is local time of the site
+        now = now.replace(tzinfo=zoneinfo.ZoneInfo(site.config.timezone))
+    pending = {o.slug: pending_releases(o, now) for o in site.offerings}
     files: dict[str, bytes] = {}
-    files.update(render_templates(site, project, cache.pages if cache else None))
-    feeds, states = render_feeds(site, project, cache.feeds if cache else None)
+    feeds, states = render_feeds(site, project, cache.feeds if cache else None, pending)
     files.update(feeds)
-    files.update(collect_assets(project.assets, cache.assets if cache else None))
+    files.update(render_templates(site, project, cache.pages if cache else None, pending,
+                                  states))
+    unreleased = {f"assets/{url}" for urls in pending.values() for url in urls if is_local(url)}
+    assets = collect_assets(project.assets, cache.assets if cache else None)
+    files.update({path: data for path, data in assets.items() if path not in unreleased})
     files.update(server_config())
     return BuildResult(site, dict(sorted(files.items())), states)
 
 
-def render_feeds(site: Site, project: Project, cache: dict | None = None) -> tuple[dict, dict]:
+def render_feeds(site: Site, project: Project, cache: dict | None = None,
+                 pending: dict | None = None) -> tuple[dict, dict]:
     """Every offering's calendar feeds, and the calendar states to save after writing them
     (SEQUENCE and LAST-MODIFIED come from content/<slug>/calendar-state.json)."""
     change_time = change_time_for(project.content)
     files, states = {}, {}
     for o in site.offerings:
         state = load_state(state_path(project.content, o.slug))
-        key = (o.slug,)
-        hit = cache.get(key) if cache is not None else None
-        if hit and hit[0] is o and hit[1] is site.config and hit[2] == site.rooms \
-                and hit[3] == state and hit[4] == change_time:
-            feeds, states[o.slug] = hit[5], hit[6]
+        waiting = (pending or {}).get(o.slug, frozenset())
+        inputs = (o, site.config, site.rooms, state, change_time, waiting)
+        hit = cache.get(o.slug) if cache is not None else None
+        if hit and hit[0][0] is o and hit[0][1] is site.config and hit[0][2:] == inputs[2:]:
+            feeds, states[o.slug] = hit[1]
         else:
-            feeds, states[o.slug] = offering_feeds(site, o, state, change_time)
+            feeds, states[o.slug] = offering_feeds(site, o, state, change_time, waiting)
             if cache is not None:
-                cache[key] = (o, site.config, site.rooms, state, change_time, feeds, states[o.slug])
+                cache[o.slug] = (inputs, (feeds, states[o.slug]))
         files.update(feeds)
     return files, states
 
@@ -106,10 +117,11 @@ def stale_states(result: BuildResult, project: Project) -> list[Problem]:
             if state_is_stale(result.site, o, load_state(state_path(project.content, o.slug)))]
 
 
-def render_templates(site: Site, project: Project, cache: dict | None = None) -> dict:
+def render_templates(site: Site, project: Project, cache: dict | None = None,
+                     pending: dict | None = None, states: dict | None = None) -> dict:
     """HTML pages; a broken template is the maintainer's to fix, so it is a ContentError."""
     try:
-        return render_pages(site, project.templates, cache)
+        return render_pages(site, project.templates, cache, pending, states)
     except jinja2.TemplateSyntaxError as exc:
         where = display_path(Path(exc.filename)) if exc.filename else f"templates/{exc.name}"
         raise ContentError([Problem(where, exc.lineno or 0, "", f"template syntax: {exc.message}")]) from None
@@ -130,9 +142,10 @@ def _template_frame(exc: BaseException) -> tuple[str, int]:
     return "templates", 0
 
 
-def build(project: Project, out: Path, strict: bool = False) -> tuple[BuildResult, WriteReport]:
+def build(project: Project, out: Path, strict: bool = False,
+          now: dt.datetime | None = None) -> tuple[BuildResult, WriteReport]:
     """Render everything, then write it to `out` atomically."""
-    result = render_site(project, strict)
+    result = render_site(project, strict, now=now)
     report = write_site(out, result.files)
     # Only after the site is written: a failed build must not record changes nobody published.
     for slug, state in result.states.items():

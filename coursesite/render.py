@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
+import uuid
+import zoneinfo
 from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree
@@ -19,8 +21,8 @@ from markupsafe import Markup
 from . import schema as S
 from urllib.parse import quote
 
-from .model import (WEEKDAY_NAMES, WEEKDAYS, Offering, Session, Site, is_local, monday_of,
-                    office_hour_dates, slugify)
+from .model import (WEEKDAY_NAMES, WEEKDAYS, Offering, Session, Site, is_local, local_moment,
+                    monday_of, office_hour_dates, slugify)
 
 MATERIAL_LABELS = {"slides": "Slides (PDF)", "pptx": "Slides (PPTX)", "video": "Video",
                    "notes": "Notes", "link": "Link"}
@@ -200,7 +202,16 @@ def _and_list(items) -> str:
     return ", ".join(items[:-1]) + ", and " + items[-1]
 
 
-def session_view(site: Site, s: Session) -> dict:
+def material_view(m: S.Material, pending: frozenset) -> dict:
+    """A material link, or its label and release time while it is not released yet."""
+    label = m.label or MATERIAL_LABELS[m.kind]
+    if m.url in pending:
+        return {"label": label, "kind": m.kind, "url": None,
+                "pending": f"from {day_label(m.release.date())}, {m.release:%H:%M}"}
+    return {"label": label, "kind": m.kind, "url": asset_path(m.url), "pending": ""}
+
+
+def session_view(site: Site, s: Session, pending: frozenset = frozenset()) -> dict:
     lecture = s.lecture
     tbd = lecture.date is S.TBD
     return {
@@ -214,8 +225,7 @@ def session_view(site: Site, s: Session) -> dict:
         "time": time_range(s.start.time(), s.end.time()) if s.start and s.differs_from_slot
         else "",
         "room": room_view(site, lecture.room) if lecture.room else None,
-        "materials": [{"label": m.label or MATERIAL_LABELS[m.kind], "kind": m.kind,
-                       "url": asset_path(m.url)} for m in lecture.materials],
+        "materials": [material_view(m, pending) for m in lecture.materials],
         "cancelled": lecture.status == "cancelled",
         "note": markdown_inline(lecture.note),
     }
@@ -249,8 +259,10 @@ def organization_view(site: Site, org: S.Organization) -> dict:
     }
 
 
-def offering_view(site: Site, o: Offering) -> dict:
-    """Everything about one offering that its pages show."""
+def offering_view(site: Site, o: Offering, pending: frozenset = frozenset(),
+                  state: dict | None = None) -> dict:
+    """Everything about one offering that its pages show, given the materials not released
+    yet (`pending`) and the calendar change record (`state`, for schedule-change news)."""
     c = o.course
     return {
         "slug": o.slug, "title": c.title, "short": c.short, "term": o.term_label,
@@ -264,17 +276,20 @@ def offering_view(site: Site, o: Offering) -> dict:
         "lectures_intro": markdown(o.lectures.intro),
         "parts": [{"letter": p.letter, "title": p.title, "anchor": f"part-{slugify(p.letter)}",
                    "has_materials": any(lec.materials for lec in p.lectures),
-                   "lectures": [session_view(site, s) for s in o.sessions if s.part is p]}
+                   "lectures": [session_view(site, s, pending) for s in o.sessions
+                                if s.part is p]}
                   for p in o.lectures.parts],
         "projects": projects_view(o.projects),
         "organization": organization_view(site, o.organization),
         "extra": c.extra,
         "timezone": o.timezone,
+        "news": news_entries(site, o, pending, state or {}),
         "subscribe": subscribe_view(site, o),
         "upcoming": [dict(x, date=full_day_label(x["day"]), iso=x["day"].isoformat())
-                     for x in schedule_items(site, o) if x["kind"] in ("exam", "deadline")],
+                     for x in schedule_items(site, o, pending)
+                     if x["kind"] in ("exam", "deadline")],
         "urls": {"home": f"{o.slug}/index.html", "projects": f"{o.slug}/projects.html",
-                 "schedule": f"{o.slug}/schedule.html"},
+                 "schedule": f"{o.slug}/schedule.html", "news": f"{o.slug}/news.xml"},
     }
 
 
@@ -296,6 +311,85 @@ def projects_view(p: S.Projects) -> dict:
         "exercises": [{"title": e.title, "description": markdown(e.description),
                        "links": links_view(e.links)} for e in p.exercises],
     }
+
+
+NEWS_NAMESPACE = uuid.UUID("0f6f5a3e-96c4-4f4e-b0f1-3c2d9b8e7a51")  # never change: entry ids
+
+
+def atom_time(moment: dt.datetime) -> str:
+    """RFC 3339 in UTC: '2026-04-16T12:00:00Z'."""
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def news_entries(site: Site, o: Offering, pending: frozenset, state: dict) -> list[dict]:
+    """Announcements, schedule changes (from the calendar's change record) and released
+    materials, pinned first, then newest first. Nothing here is typed twice: changes come from
+    the record that raises the calendar's SEQUENCE, releases from lectures.yaml."""
+    entries = [announcement_entry(o, a) for a in o.news.news]
+    entries += [change_entry(o, uid, r) for uid, r in state.items()
+                if r.sequence > 0 and not r.removed and r.summary]
+    for s in o.sessions:
+        for m in s.lecture.materials:
+            if m.release is not None and m.url not in pending:
+                entries.append(release_entry(site, o, s, m))
+    entries.sort(key=lambda e: (e["updated"], e["id"]), reverse=True)
+    entries.sort(key=lambda e: not e["pinned"])  # stable: pinned first, each group newest first
+    return entries
+
+
+def entry(o: Offering, key: str, title: str, moment: dt.datetime, body: Markup,
+          kind: str, pinned: bool = False, link: str | None = None) -> dict:
+    local = moment.astimezone(zoneinfo.ZoneInfo(o.timezone))
+    ident = uuid.uuid5(NEWS_NAMESPACE, f"{o.slug}/{key}")
+    return {"id": f"urn:uuid:{ident}", "anchor": f"news-{ident.hex[:12]}", "title": title,
+            "updated": atom_time(moment), "date": full_day_label(local.date()),
+            "iso": local.date().isoformat(), "body": body, "kind": kind, "pinned": pinned,
+            "link": link or f"{o.slug}/index.html"}
+
+
+def announcement_entry(o: Offering, a: S.Announcement) -> dict:
+    moment = local_moment(o, dt.datetime.combine(a.date, a.time or dt.time(0)))
+    return entry(o, f"news/{a.date}/{slugify(a.title)}", a.title, moment, markdown(a.body),
+                 "announcement", a.pinned)
+
+
+def change_entry(o: Offering, uid: str, record) -> dict:
+    """'Schedule change: AMLS 07: ...' with what the event is now."""
+    what = record.summary.removeprefix("Cancelled: ")
+    body = "Cancelled." if record.detail == "cancelled" else f"Now: {record.detail}."
+    moment = dt.datetime.strptime(record.changed, "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=dt.timezone.utc)
+    return entry(o, f"change/{uid}/{record.sequence}", f"Schedule change: {what}", moment,
+                 Markup("<p>%s</p>") % body, "change")
+
+
+def release_entry(site: Site, o: Offering, s: Session, m: S.Material) -> dict:
+    label = m.label or MATERIAL_LABELS[m.kind]
+    number = f"{s.lecture.number:02d} " if s.lecture.number is not None else ""
+    title = f"{label} available: {number}{s.lecture.title}"
+    anchor = s.key.replace("/", "-")
+    return entry(o, f"release/{m.url}", title, local_moment(o, m.release),
+                 Markup("<p>%s</p>") % title, "release", link=f"{o.slug}/index.html#{anchor}")
+
+
+def atom_context(site: Site, o: Offering, view: dict) -> dict:
+    """The Atom feed of an offering's news; `updated` is the newest entry (or the term's
+    start), never the build time, so an unchanged feed keeps its bytes."""
+    entries = view["news"]
+    newest = max((e["updated"] for e in entries), default=atom_time(
+        local_moment(o, dt.datetime.combine(o.course.term.start, dt.time(0)))))
+    base = site.config.base_url
+    authors = [p.name for p in o.organization.lecturers] or [site.config.title]
+    feed_path = f"{o.slug}/news.xml"
+    entries = [dict(e, href=f"{base}{e['link']}" if base else relative_url(e["link"], feed_path))
+               for e in entries]
+    return {"offering": view, "entries": sorted(entries, key=lambda e: (e["updated"], e["id"]),
+                                                reverse=True),
+            "updated": newest, "authors": authors,
+            "id": f"urn:uuid:{uuid.uuid5(NEWS_NAMESPACE, o.slug)}",
+            "self_url": f"{base}{o.slug}/news.xml" if base else "news.xml",
+            "home": f"{base}{o.slug}/index.html" if base else "index.html",
+            "page": page(feed_path, "")}
 
 
 FEEDS = (("calendar.ics", "Everything"), ("lectures.ics", "Lectures only"),
@@ -325,21 +419,21 @@ def local_iso(day: dt.date, at: dt.time | None = None) -> str:
     return f"{day.isoformat()}T{at:%H:%M}" if at else day.isoformat()
 
 
-def schedule_items(site: Site, o: Offering) -> list[dict]:
+def schedule_items(site: Site, o: Offering, pending: frozenset = frozenset()) -> list[dict]:
     """Every dated thing of the offering (lectures, office hours, exams, deadlines, holidays),
     in time order; each carries local ISO start/end so the page script can mark what is next."""
     items = []
     for s in o.sessions:
         if s.start is None:
             continue
-        view = session_view(site, s)
-        room = room_view(site, s.room)
+        view = session_view(site, s, pending)
         items.append({"kind": "lecture", "kind_label": "Lecture", "day": s.start.date(),
                       "start": local_iso(s.start.date(), s.start.time()),
                       "end": local_iso(s.end.date(), s.end.time()),
                       "time": time_range(s.start.time(), s.end.time()),
                       "title": (f"{view['number']} " if view["number"] else "") + s.lecture.title,
-                      "room": room, "cancelled": view["cancelled"], "note": view["note"],
+                      "room": room_view(site, s.room), "cancelled": view["cancelled"],
+                      "note": view["note"],
                       "anchor": view["anchor"], "order": (0, s.index)})
     for i, oh in enumerate(o.course.weekly.office_hours):
         for day in office_hour_dates(o, oh):
@@ -374,9 +468,9 @@ def dated_item(kind, kind_label, title, day, start, end, room, order) -> dict:
             "cancelled": False, "note": Markup(""), "anchor": "", "order": order}
 
 
-def schedule_weeks(site: Site, o: Offering) -> list[dict]:
+def schedule_weeks(site: Site, o: Offering, pending: frozenset = frozenset()) -> list[dict]:
     """The term week by week, from the week of the first day to the last dated item."""
-    items = schedule_items(site, o)
+    items = schedule_items(site, o, pending)
     first = monday_of(min([o.course.term.start] + [x["day"] for x in items]))
     last = max([o.course.term.end] + [x["day"] for x in items])
     weeks, monday, number = [], first, 1
@@ -392,14 +486,17 @@ def schedule_weeks(site: Site, o: Offering) -> list[dict]:
     return weeks
 
 
-def offering_pages(site: Site, o: Offering, view: dict) -> dict:
+def offering_pages(site: Site, o: Offering, view: dict, pending: frozenset = frozenset()
+                   ) -> dict:
     """Page path -> (template, context) for one offering."""
     common = {"site": site_context(site), "offering": view}
     crumbs = [{"label": site.config.title, "url": "index.html"}]
     return {
         f"{o.slug}/index.html": ("course.html", dict(common, page=page(
             f"{o.slug}/index.html", f"{o.course.title} ({o.term_label})", crumbs))),
-        f"{o.slug}/schedule.html": ("schedule.html", dict(common, weeks=schedule_weeks(site, o),
+        f"{o.slug}/news.xml": ("news.xml", dict(common, **atom_context(site, o, view))),
+        f"{o.slug}/schedule.html": ("schedule.html", dict(common,
+                                                          weeks=schedule_weeks(site, o, pending),
             page=page(f"{o.slug}/schedule.html", f"Schedule: {o.course.short} {o.term_label}",
                       crumbs + [{"label": f"{o.course.short} {o.term_label}",
                                  "url": f"{o.slug}/index.html"}]))),
@@ -410,7 +507,8 @@ def offering_pages(site: Site, o: Offering, view: dict) -> dict:
     }
 
 
-def render_pages(site: Site, templates_dir: Path, cache: dict | None = None) -> dict[str, bytes]:
+def render_pages(site: Site, templates_dir: Path, cache: dict | None = None,
+                 pending: dict | None = None, states: dict | None = None) -> dict[str, bytes]:
     """Every HTML page of the site: output path -> UTF-8 bytes.
 
     With a `cache` (the live preview's), an offering whose validated data, rooms, site settings
@@ -424,13 +522,17 @@ def render_pages(site: Site, templates_dir: Path, cache: dict | None = None) -> 
         cache["env"] = make_environment(templates_dir)
     env = cache["env"]
     pages = render_jobs(env, {"index.html": ("landing.html", landing_context(site))})
+    pending, states = pending or {}, states or {}
     for o in site.offerings:
+        inputs = (o, site.config, site.rooms, pending.get(o.slug, frozenset()),
+                  states.get(o.slug, {}))
         hit = cache.get(("pages", o.slug))
-        if hit and hit[0] is o and hit[1] is site.config and hit[2] == site.rooms:
-            pages.update(hit[3])
+        if hit and hit[0][0] is o and hit[0][1] is site.config and hit[0][2:] == inputs[2:]:
+            pages.update(hit[1])
             continue
-        rendered = render_jobs(env, offering_pages(site, o, offering_view(site, o)))
-        cache[("pages", o.slug)] = (o, site.config, site.rooms, rendered)
+        view = offering_view(site, o, inputs[3], inputs[4])
+        rendered = render_jobs(env, offering_pages(site, o, view, inputs[3]))
+        cache[("pages", o.slug)] = (inputs, rendered)
         pages.update(rendered)
     return dict(sorted(pages.items()))
 
@@ -443,7 +545,8 @@ def render_jobs(env: jinja2.Environment, jobs: dict) -> dict[str, bytes]:
 
 def templates_signature(templates_dir: Path) -> tuple:
     """The names and bytes of all templates: any edit changes it."""
-    return tuple((p.name, p.read_bytes()) for p in sorted(Path(templates_dir).glob("*.html")))
+    return tuple((p.name, p.read_bytes()) for p in sorted(Path(templates_dir).iterdir())
+                 if p.suffix in (".html", ".xml"))
 
 
 def collect_assets(assets_dir: Path, cache: dict | None = None) -> dict[str, bytes]:

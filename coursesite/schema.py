@@ -213,6 +213,9 @@ class Material:
         "slides, pptx, video, notes or link")
     url: Url = f("http(s) URL or a path under assets/, e.g. ss26_amls/01-intro.pdf")
     label: Optional[str] = f("Link text (default: from the kind)", None)
+    release: Optional[dt.datetime] = f(
+        "Publish from this local time on, e.g. 2026-04-16T14:00; before it the page shows the "
+        "item without a link and a file under assets/ is not published", None)
     where: Where = where_field()
 
 
@@ -342,10 +345,33 @@ class Organization:
     where: Where = where_field()
 
 
+# --- news.yaml -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Announcement:
+    """A dated announcement on the course page and in its news feed."""
+
+    date: dt.date = f("Date it is published, e.g. 2026-04-10")
+    title: str = f("Headline")
+    time: Optional[dt.time] = f("Time it is published (default 00:00)", None)
+    body: Optional[Markdown] = f("The announcement", None)
+    pinned: bool = f("Keep it at the top of the list", False)
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class News:
+    """content/<offering>/news.yaml."""
+
+    news: list[Announcement] = f("Announcements, in any order", factory=list)
+    where: Where = where_field()
+
+
 # The files of an offering folder and the dataclass each holds; None = optional file.
 OFFERING_FILES = {
     "course.yaml": (Course, True),
     "lectures.yaml": (Lectures, True),
     "projects.yaml": (Projects, False),
     "organization.yaml": (Organization, False),
+    "news.yaml": (News, False),
 }

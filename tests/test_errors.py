@@ -13,6 +13,7 @@ import shutil
 
 import pytest
 
+from coursesite.schema import OFFERING_FILES
 from helpers import BROKEN, copy_site, lines, run_cli
 
 COURSE = "{d}/ss26_test/course.yaml"
@@ -43,7 +44,8 @@ ERRORS = [
         "hours:minutes), got '4pm'",
     ]),
     ("end_before_start", [
-        # BUG (fails until fixed): times are shown as '16:00:00 ... 18:00:00'.
+        # BUG (fails until fixed): times shown as 16:00:00, and the slot's problem repeated on
+        # every lecture as 'end 16:00:00 is not after end 18:00:00'.
         f"{COURSE}:12: weekly.lectures[0].end: end 16:00 is not after start 18:00; "
         "swap them or fix the typo",
     ]),
@@ -81,7 +83,7 @@ ERRORS = [
     ]),
     ("unknown_offering_file", [
         "{d}/ss26_test/lecture.yaml: unknown file (did you mean 'lectures.yaml'?); offering files "
-        "are course.yaml, lectures.yaml, projects.yaml, organization.yaml",
+        f"are {', '.join(OFFERING_FILES)}",
     ]),
     ("missing_course_yaml", [
         f"{COURSE}: file missing; create it (see README: Content)",
@@ -152,6 +154,10 @@ BUGS = [
     ("bug_control_character", [  # was: line 1 and a second line 'in "<unicode string>", position 116'
         f"{LECTURES}:6: YAML syntax: control character U+0007 is not allowed (column 12); delete it",
     ]),
+    ("bug_lecture_end_before_slot_start", [  # was: 'end 15:00:00 is not after end 16:00:00'
+        f"{LECTURES}:5: parts[0].lectures[0].end: end 15:00 is not after start 16:00; "
+        "swap them or fix the typo",
+    ]),
     ("bug_key_line_break", [  # was: the quoted key "sho\nrt" split the problem over two lines
         f"{COURSE}:14: sho\\nrt: unknown key 'sho\\nrt' (did you mean 'short'?)",
     ]),
@@ -182,6 +188,12 @@ def check(site: str, *flags: str):
     return run_cli("check", "--content", f"tests/broken/{site}", *flags)
 
 
+def without_notes(stderr: str) -> list[str]:
+    """stderr lines except `note:` lines (a successful check notes that a mini-site has no
+    calendar-state.json; that is not what these tests are about)."""
+    return [line for line in lines(stderr) if not line.startswith("note: ")]
+
+
 def _ids(table):
     return [site for site, _ in table]
 
@@ -194,7 +206,7 @@ def test_every_mini_site_is_in_a_table():
 
 def test_valid_mini_site_checks_clean():
     result = check("valid")
-    assert (result.returncode, result.stderr) == (0, "")
+    assert (result.returncode, without_notes(result.stderr)) == (0, [])
     assert result.stdout.startswith("Checked: 1 offering, ")
 
 
@@ -209,7 +221,7 @@ def test_error_lines(site, expected):
 @pytest.mark.parametrize("site, expected", WARNINGS + BUG_WARNINGS, ids=_ids(WARNINGS + BUG_WARNINGS))
 def test_warning_lines(site, expected):
     result = check(site)
-    assert lines(result.stderr) == [f"warning: {w}" for w in shown(site, expected)]
+    assert without_notes(result.stderr) == [f"warning: {w}" for w in shown(site, expected)]
     assert result.returncode == 0
     assert result.stdout.startswith("Checked: ")
     n = len(expected)
