@@ -7,6 +7,8 @@ message quote exactly what the maintainer typed.
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,7 +96,9 @@ def load_yaml(path: Path, data: bytes | None = None) -> Node:
 
 def parse_yaml(text: str, shown: str) -> Node:
     """Parse YAML text (named `shown` in messages) into a Node tree."""
+    _check_characters(text, shown)
     try:
+        _check_depth(text, shown)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise ContentError([_syntax_problem(exc, shown)]) from None
@@ -107,9 +111,43 @@ def parse_yaml(text: str, shown: str) -> Node:
     return _Converter(shown).convert(root, 0)
 
 
+# What YAML 1.1 allows in a stream; anything else makes libyaml raise an unmarked ReaderError.
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _check_characters(text: str, shown: str) -> None:
+    """Raise ContentError at the line and column of the first character YAML does not allow."""
+    bad = _NOT_PRINTABLE.search(text)
+    if bad:
+        at = bad.start()
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        kind = "control character" if unicodedata.category(bad.group()) == "Cc" else "character"
+        raise ContentError([Problem(shown, line, "", f"YAML syntax: {kind} U+{ord(bad.group()):04X} "
+                                    f"is not allowed (column {column}); delete it")])
+
+
+def _check_depth(text: str, shown: str) -> None:
+    """Refuse deep nesting before composing: libyaml's composer recurses in C and crashes the
+    interpreter (segfault) at some 50 000 levels; its event parser does not recurse."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH + 1:  # the root collection is depth 0
+                raise ContentError([Problem(shown, event.start_mark.line + 1, "",
+                                            f"nested more than {MAX_DEPTH} levels deep; "
+                                            "content is never that deep")])
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
 def _syntax_problem(exc: yaml.MarkedYAMLError, shown: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else 1  # PyYAML marks are 0-based
+    if "nesting depth" in (exc.problem or ""):  # newer PyYAML stops deep nesting itself
+        return Problem(shown, line, "", f"nested more than {MAX_DEPTH} levels deep; content "
+                       "is never that deep")
     column = f" (column {mark.column + 1})" if mark else ""
     what = exc.problem or "invalid YAML"
     context = f", {exc.context}" if exc.context else ""

@@ -29,8 +29,10 @@ _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _TEAM = re.compile(r"[1-9]\d*(-[1-9]\d*)?")
-_INT = re.compile(r"[+-]?\d+")
+_INT = re.compile(r"[+-]?\d{1,9}")  # int() refuses > 4300 digits; no count is that big
 MAX_TEXT = 100_000  # no field is a book; a huge value is a paste accident
+# Dates beyond these overflow date arithmetic (9999-12-31 + 1 day); no course is held then.
+MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
 # --- the validated model ----------------------------------------------------------------
@@ -192,7 +194,10 @@ def convert_scalar(node: Node, tp, path: str, out: Problems, bad):
             bad("a whole number")
         return int(text)
     if tp is dt.date:
-        return read_date(text) or bad("a date like 2026-04-16")
+        day = read_date(text) or bad("a date like 2026-04-16")
+        if not MIN_YEAR <= day.year <= MAX_YEAR:
+            bad(f"a date in the years {MIN_YEAR} to {MAX_YEAR}")
+        return day
     if tp is dt.datetime:
         return read_datetime(text) or bad("a local date and time like 2026-04-16T14:00")
     if tp is bool:
@@ -277,7 +282,7 @@ def valid_timezone(name: str) -> bool:
         return False
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: name too long
         return False
     return True
 
@@ -658,8 +663,13 @@ def check_term(term: S.Term, out: Problems) -> None:
 def check_order(item, start_key, end_key, start, end, out: Problems, strict=True) -> None:
     """An end must come after its start."""
     if end < start or (strict and end == start):
-        out.at(item.where, end_key, f"{end_key} {end} is not after {start_key} {start}; "
+        out.at(item.where, end_key, f"{end_key} {_value(end)} is not after {start_key} {_value(start)}; "
                "swap them or fix the typo")
+
+
+def _value(v) -> str:
+    """A date or time as the maintainer writes it (16:00, not 16:00:00)."""
+    return v.strftime("%H:%M") if isinstance(v, dt.time) else str(v)
 
 
 def check_session(o: Offering, s: Session, holiday_names: dict, out: Problems) -> None:
@@ -672,9 +682,8 @@ def check_session(o: Offering, s: Session, holiday_names: dict, out: Problems) -
         out.at(lecture.where, "date", "no time for this lecture: give start: and end:, or add "
                "a weekly lecture slot in course.yaml")
         return
-    if not (lecture.start and lecture.end):  # one side from the slot, one overridden
-        check_order(lecture, "start" if lecture.start else "end", "end", s.start.time(),
-                    s.end.time(), out)
+    if (lecture.start is None) != (lecture.end is None):  # one side from the slot, one overridden
+        check_order(lecture, "start", "end", s.start.time(), s.end.time(), out)
     if not term.start <= lecture.date <= term.end:
         out.at(lecture.where, "date", f"{lecture.date} is outside the term "
                f"({term.start} to {term.end}); fix the date or the term in course.yaml")
@@ -736,9 +745,17 @@ def is_local(url: str) -> bool:
 
 def check_local_url(item, key, assets_dir: Path, out: Problems) -> None:
     url = getattr(item, key)
-    if is_local(url) and not (assets_dir / url).is_file():
+    if is_local(url) and not _is_file(assets_dir / url):
         out.at(item.where, key, f"no file assets/{url}; relative URLs name files under "
                "assets/ (add the file or fix the path)")
+
+
+def _is_file(path: Path) -> bool:
+    """path.is_file(), and False for names the system refuses (too long, NUL): they name no file."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def check_room_clashes(offerings, rooms: dict, out: Problems) -> None:
@@ -749,8 +766,12 @@ def check_room_clashes(offerings, rooms: dict, out: Problems) -> None:
             if s.start and s.room and s.lecture.status != "cancelled":
                 booked.append((s.room, s.start, s.end, o.slug, s.lecture))
     booked.sort(key=lambda b: (b[0], b[1], b[3], b[4].where.line))
-    for a, b in zip(booked, booked[1:]):
-        if a[0] == b[0] and b[1] < a[2]:
+    latest = {}  # room -> the booking that ends last among those started so far
+    for b in booked:
+        a = latest.get(b[0])
+        if a is None or b[2] > a[2]:
+            latest[b[0]] = b
+        if a is not None and b[1] < a[2]:
             out.at(b[4].where, "date", f"room {rooms[b[0]].name if b[0] in rooms else b[0]} is "
                    f"also booked by {a[3]} '{a[4].title}' at {a[1]:%Y-%m-%d %H:%M}", warning=True)
 

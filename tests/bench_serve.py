@@ -42,6 +42,14 @@ def first_lectures_file(content_dir: Path) -> Path:
     raise SystemExit(f"no offering with lectures.yaml in {content_dir}")
 
 
+def private_project(content_dir: Path, tmp: Path) -> Project:
+    """`content_dir` with copies of the repository's templates and assets (which may be edited
+    while the benchmark runs: each edit would cost an extra rebuild)."""
+    for name in ("templates", "assets"):
+        shutil.copytree(ROOT / name, tmp / name)
+    return Project(content=content_dir, templates=tmp / "templates", assets=tmp / "assets")
+
+
 def measure_reload_latency(content_dir, runs: int = 15) -> list[float]:
     """Seconds from each rewrite of a lecture title to the `event: reload` line, `runs` times.
 
@@ -53,7 +61,8 @@ def measure_reload_latency(content_dir, runs: int = 15) -> list[float]:
     original = lectures.read_text(encoding="utf-8")
     assert FIRST_LECTURE.search(original), f"no 'number: 1, title:' in {lectures}"
     latencies = []
-    with live_server(Project(content=content_dir)) as srv:
+    with tempfile.TemporaryDirectory(prefix="coursesite-bench-serve-") as tmp, \
+            live_server(private_project(content_dir, Path(tmp))) as srv:
         events = EventStream(srv.port)
         try:
             name, data = events.next_event()

@@ -180,18 +180,13 @@ def without_client(page: bytes) -> bytes:
     return re.sub(rb'<script src="/__coursesite/client.js"[^>]*></script>\n?', b"", page)
 
 
-def copy_project(tmp_path: Path, templates: bool = False, assets: bool = False) -> Project:
-    """A private copy of content/ (and templates/, assets/ when a test edits them)."""
-    content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
-    kw = {}
-    if templates:
-        kw["templates"] = tmp_path / "templates"
-        shutil.copytree(ROOT / "templates", kw["templates"])
-    if assets:
-        kw["assets"] = tmp_path / "assets"
-        shutil.copytree(ROOT / "assets", kw["assets"])
-    return Project(content=content, **kw)
+def copy_project(tmp_path: Path) -> Project:
+    """Private copies of content/, templates/ and assets/: tests edit them, and the server
+    must not see concurrent edits to the repository's own templates or assets."""
+    for name in ("content", "templates", "assets"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    return Project(content=tmp_path / "content", templates=tmp_path / "templates",
+                   assets=tmp_path / "assets")
 
 
 def rename_lecture(content: Path, old: str, new: str, slug: str = SLUG) -> None:
@@ -404,7 +399,7 @@ TRAVERSALS = [
 @pytest.fixture
 def traversal_site(tmp_path):
     """A copy of the project whose assets/ holds symlinks to a secret outside it."""
-    project = copy_project(tmp_path / "project", assets=True)
+    project = copy_project(tmp_path / "project")
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.txt").write_bytes(SECRET)
@@ -492,7 +487,7 @@ BAD_INPUTS = {"non-utf8": _non_utf8, "alias-bomb": _alias_bomb, "template-syntax
 
 @pytest.mark.parametrize("bad", BAD_INPUTS)
 def test_bad_input_is_reported_and_the_last_good_site_stays(tmp_path, bad):
-    project = copy_project(tmp_path, templates=True)
+    project = copy_project(tmp_path)
     with live_server(project) as srv:
         _, good = srv.get("/ss26_amls/")
         events = EventStream(srv.port)
@@ -533,7 +528,7 @@ def test_served_pages_get_the_client_but_built_files_do_not(tmp_path):
         assert body.count(b"<script src=\"/__coursesite/client.js\"") == 1
         assert body.index(b"/__coursesite/client.js") < body.rindex(b"</body>")
         assert srv.get("/__coursesite/client.js")[0] == 200
-        assert srv.get("/assets/style.css")[1] == (ROOT / "assets" / "style.css").read_bytes()
+        assert srv.get("/assets/style.css")[1] == (project.assets / "style.css").read_bytes()
     built = render_site(project).files
     assert not any(b"__coursesite" in body for body in built.values())
 

@@ -1,7 +1,8 @@
 """The live preview end to end: headless Chromium against `serve()` on a free port.
 
 The server runs in a thread on private copies of content/, templates/ and assets/ (the CLI has
-no option for templates or assets, and the CSS and template tests must edit them). Every wait
+no option for templates or assets, the CSS and template tests edit them, and the repository's
+own may be edited while the tests run). Every wait
 is a deadline on a condition, never a fixed sleep.
 """
 from __future__ import annotations
@@ -141,7 +142,7 @@ def test_opening_a_page_while_the_build_is_broken_shows_the_overlay(page, tmp_pa
 
 
 def test_css_edit_restyles_without_a_full_reload(page, tmp_path):
-    project = copy_project(tmp_path, assets=True)
+    project = copy_project(tmp_path)
     css = Path(project.assets) / "style.css"
     with live_server(project) as srv:
         open_page(page, srv)
@@ -157,7 +158,7 @@ def test_css_edit_restyles_without_a_full_reload(page, tmp_path):
 
 
 def test_template_edit_reloads(page, tmp_path):
-    project = copy_project(tmp_path, templates=True)
+    project = copy_project(tmp_path)
     base = Path(project.templates) / "base.html"
     with live_server(project) as srv:
         open_page(page, srv)
@@ -169,7 +170,7 @@ def test_template_edit_reloads(page, tmp_path):
 
 @pytest.mark.parametrize("bad", BAD_INPUTS)
 def test_bad_input_shows_the_overlay_and_the_server_keeps_serving(page, tmp_path, bad):
-    project = copy_project(tmp_path, templates=True)
+    project = copy_project(tmp_path)
     with live_server(project) as srv:
         open_page(page, srv)
         where, what = BAD_INPUTS[bad](project)
