@@ -437,7 +437,10 @@ def load_site(content_dir: Path, assets_dir: Path, cache: dict | None = None) ->
 
 
 def _missing(path: Path, out: Problems):
-    out.error(display_path(path), 0, "", "file missing; create it (see README: Content)")
+    what = {"site.yaml": "the site's title and settings", "course.yaml": "title, short and term",
+            "lectures.yaml": "parts and lectures"}.get(path.name, "")
+    out.error(display_path(path), 0, "", f"file missing; create it ({what}; see README: "
+              "Content)" if what else "file missing; create it (see README: Content)")
     return None
 
 
@@ -570,6 +573,11 @@ def weekly(first: dt.date, last: dt.date, weekday: int) -> list[dt.date]:
     return days
 
 
+def weekday_plural(code: str) -> str:
+    """'thu' -> 'Thursdays'."""
+    return WEEKDAY_NAMES[WEEKDAYS.index(code)] + "s"
+
+
 def monday_of(day: dt.date) -> dt.date:
     """The Monday of the day's ISO week."""
     return day - dt.timedelta(days=day.weekday())
@@ -632,9 +640,14 @@ def check_office_hours(o: Offering, oh: S.OfficeHours, out: Problems) -> None:
     without_exclusions = set(office_hour_dates(o, dataclasses.replace(oh, exclude=[])))
     for day in oh.exclude:
         if day not in without_exclusions:
-            out.at(oh.where, "exclude", f"excluded date {day} is not a day of these office "
-                   f"hours (they are on {WEEKDAY_NAMES[WEEKDAYS.index(oh.weekday)]}s, from the "
-                   "start date to the last lecture, holidays already skipped); remove it",
+            if WEEKDAYS[day.weekday()] != oh.weekday:
+                why = (f"is a {WEEKDAY_NAMES[day.weekday()]}, but these office hours are on "
+                       f"{weekday_plural(oh.weekday)}")
+            elif day in dict(o.holidays):
+                why = f"is a public holiday ({dict(o.holidays)[day]}), skipped anyway"
+            else:
+                why = "is outside the weeks of these office hours (start date to last lecture)"
+            out.at(oh.where, "exclude", f"excluded date {day} {why}; remove it or fix the date",
                    warning=True)
 
 
@@ -654,6 +667,9 @@ def check_session_keys(o: Offering, out: Problems) -> None:
 
 def check_term(term: S.Term, out: Problems) -> None:
     check_order(term, "start", "end", term.start, term.end, out, strict=False)
+    if (term.end - term.start).days > 366:
+        out.at(term.where, "end", f"the lecture period {term.start} to {term.end} is longer "
+               "than a year; check the end date")
     if term.start.year not in (term.year, term.year + 1) and term.season == "winter" \
             or term.season == "summer" and term.start.year != term.year:
         out.at(term.where, "start", f"lecture period starts in {term.start.year}, but the term "
@@ -691,9 +707,10 @@ def check_session(o: Offering, s: Session, holiday_names: dict, out: Problems) -
     slots = o.course.weekly.lectures
     weekday = WEEKDAYS[lecture.date.weekday()]
     if slots and weekday not in {sl.weekday for sl in slots} and lecture.start is None:
+        days = " and ".join(weekday_plural(sl.weekday) for sl in slots)
         out.at(lecture.where, "date", f"{lecture.date} is a {WEEKDAY_NAMES[lecture.date.weekday()]}"
-               f", but the lecture slot is on {', '.join(sl.weekday for sl in slots)}; check the"
-               " date, or give start: and end: for an extra session", warning=True)
+               f", but the weekly lecture slot is on {days}; check the date, or give start: and "
+               "end: for an extra session", warning=True)
     if lecture.date in holiday_names and lecture.status != "cancelled":
         out.at(lecture.where, "date", f"{lecture.date} is a public holiday in "
                f"{o.holiday_region} ({holiday_names[lecture.date]}); move or cancel it",

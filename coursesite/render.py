@@ -21,7 +21,7 @@ from markupsafe import Markup
 from . import schema as S
 from urllib.parse import quote
 
-from .model import (WEEKDAY_NAMES, WEEKDAYS, Offering, Session, Site, is_local, local_moment,
+from .model import (WEEKDAY_NAMES, WEEKDAYS, Offering, weekday_plural, Session, Site, is_local, local_moment,
                     monday_of, office_hour_dates, slugify)
 
 MATERIAL_LABELS = {"slides": "Slides (PDF)", "pptx": "Slides (PPTX)", "video": "Video",
@@ -45,11 +45,6 @@ def full_day_label(day: dt.date) -> str:
 def time_range(start: dt.time, end: dt.time) -> str:
     """'16:00-18:00'."""
     return f"{start:%H:%M}-{end:%H:%M}"
-
-
-def weekday_plural(code: str) -> str:
-    """'thu' -> 'Thursdays'."""
-    return WEEKDAY_NAMES[WEEKDAYS.index(code)] + "s"
 
 
 # --- markdown --------------------------------------------------------------------------------

@@ -337,8 +337,8 @@ def _output_folder(out_dir: str | os.PathLike) -> Path:
 def _fail(out: Path, problems: list[str]) -> None:
     """Raise one OutputError with every problem on its own line and a count."""
     if len(problems) == 1 and problems[0].startswith("refusing"):
-        raise OutputError(f"site: {problems[0]}")
-    lines = [f"site: {p}" for p in problems]  # the count line is unprefixed, like ContentError.report()
+        raise OutputError(f"output: {problems[0]}")
+    lines = [f"output: {p}" for p in problems]  # the count line is unprefixed, like ContentError.report()
     n = len(problems)
     lines.append(f"{n} problem{'s' if n != 1 else ''} with the output; nothing was written to {out}.")
     raise OutputError("\n".join(lines))

@@ -86,7 +86,7 @@ ERRORS = [
         f"are {', '.join(OFFERING_FILES)}",
     ]),
     ("missing_course_yaml", [
-        f"{COURSE}: file missing; create it (see README: Content)",
+        f"{COURSE}: file missing; create it (title, short and term; see README: Content)",
     ]),
     ("bad_folder_name", [
         "{d}/SS26 Test: offering folder names become URLs: use lower-case letters, digits, "
@@ -116,8 +116,8 @@ ERRORS = [
 
 WARNINGS = [
     ("warn_weekday", [
-        f"{LECTURES}:5: parts[0].lectures[0].date: 2026-04-17 is a Friday, but the lecture slot "
-        "is on thu; check the date, or give start: and end: for an extra session",
+        f"{LECTURES}:5: parts[0].lectures[0].date: 2026-04-17 is a Friday, but the weekly lecture "
+        "slot is on Thursdays; check the date, or give start: and end: for an extra session",
     ]),
     ("warn_holiday", [
         f"{LECTURES}:5: parts[0].lectures[0].date: 2026-05-14 is a public holiday in DE-BE "
@@ -128,9 +128,8 @@ WARNINGS = [
         "'Welcome' at 2026-04-16 16:00",
     ]),
     ("warn_exclude_no_occurrence", [
-        f"{COURSE}:18: weekly.office_hours[0].exclude: excluded date 2026-05-13 is not a day of "
-        "these office hours (they are on Tuesdays, from the start date to the last lecture, "
-        "holidays already skipped); remove it",
+        f"{COURSE}:18: weekly.office_hours[0].exclude: excluded date 2026-05-13 is a Wednesday, "
+        "but these office hours are on Tuesdays; remove it or fix the date",
     ]),
 ]
 

@@ -138,7 +138,7 @@ def test_refuses_nonempty_foreign_folder_and_leaves_it_untouched(tmp_path):
         write_site(out, SITE)
 
     assert str(caught.value) == (
-        f"site: refusing to replace {out}: it is not a coursesite build (no .coursesite-manifest); "
+        f"output: refusing to replace {out}: it is not a coursesite build (no .coursesite-manifest); "
         "move it away or pass --out to another folder"
     )
     assert isinstance(caught.value, ContentError)
@@ -159,7 +159,7 @@ def test_refuses_when_maintainer_added_files_to_previous_build(tmp_path):
         write_site(out, {"index.html": b"other"})
 
     message = str(caught.value)
-    assert message.startswith(f"site: refusing to replace {out}: it contains files coursesite did not write: ")
+    assert message.startswith(f"output: refusing to replace {out}: it contains files coursesite did not write: ")
     assert "notes.txt, ss26_amls/slides/;" in message
     assert tree(out) == before
 
@@ -250,8 +250,8 @@ def test_every_bad_path_is_reported_at_once(tmp_path):
         write_site(tmp_path / "site", {"../x": b"", "/abs": b"", "ok.html": b""})
     lines = str(caught.value).splitlines()
     assert lines == [
-        "site: output path '../x' leaves the output folder ('..')",
-        "site: output path '/abs' is absolute; it must be relative to the output folder",
+        "output: output path '../x' leaves the output folder ('..')",
+        "output: output path '/abs' is absolute; it must be relative to the output folder",
         f"2 problems with the output; nothing was written to {tmp_path / 'site'}.",
     ]
 
