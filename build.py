@@ -43,6 +43,9 @@ def parse_args(argv):
     s.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only)")
     s.add_argument("--port", type=int, default=8000, help="first port to try (default 8000)")
+    j = sub.add_parser("schema", help="write the content schema as JSON Schema files")
+    j.add_argument("--out", type=Path, default=PROJECT_DIR / "schema",
+                   help="folder for the .schema.json files (default: schema/)")
     d = sub.add_parser("deploy", help="strict build, then upload site/ with rsync")
     d.add_argument("--content", type=Path, default=PROJECT_DIR / "content",
                    help="content folder (default: content/ next to build.py)")
@@ -62,11 +65,13 @@ def parse_args(argv):
 
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    project = Project(content=args.content)
+    project = Project(content=getattr(args, "content", PROJECT_DIR / "content"))
     if args.command == "serve":
         return run_serve(project, args.host, args.port, args.now)
     if args.command == "deploy":
         return run_deploy(project, args)
+    if args.command == "schema":
+        return write_schemas(args.out)
     try:
         if args.command == "check":
             result, seconds = timed(render_site, project, args.strict, now=args.now)
@@ -84,6 +89,19 @@ def main(argv=None) -> int:
         for problem in stale_states(result, project):
             print(f"note: {problem}", file=sys.stderr)
     print(summary(result, seconds, out))
+    return 0
+
+
+def write_schemas(out: Path) -> int:
+    """One JSON Schema per content file, for editors."""
+    import json
+
+    from coursesite.schema import json_schemas
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, schema in json_schemas().items():
+        (out / f"{name}.schema.json").write_text(json.dumps(schema, indent=1) + "\n")
+    print(f"Wrote {len(json_schemas())} schemas to {out}/")
     return 0
 
 

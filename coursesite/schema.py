@@ -375,3 +375,83 @@ OFFERING_FILES = {
     "organization.yaml": (Organization, False),
     "news.yaml": (News, False),
 }
+
+
+# --- JSON Schema export (for editors: completion and inline checks while typing) -------------
+
+_PATTERNS = {
+    dt.date: ("string", r"^\d{4}-\d{2}-\d{2}$", "a date like 2026-04-16"),
+    dt.time: ("string", r"^([01]?\d|2[0-3]):[0-5]\d$", "a time like 16:00"),
+    dt.datetime: ("string", r"^\d{4}-\d{2}-\d{2}[T ]([01]?\d|2[0-3]):[0-5]\d$",
+                  "a local date and time like 2026-04-16T14:00"),
+    Id: ("string", r"^[a-z0-9][a-z0-9_-]*$", "an id"),
+    RoomId: ("string", r"^[a-z0-9][a-z0-9_-]*$", "a room id from rooms.yaml"),
+    Weekday: ("string", r"^(mon|tue|wed|thu|fri|sat|sun)", "a weekday"),
+    TeamSize: ("string", r"^[1-9]\d*(-[1-9]\d*)?$", "a team size like 2 or 1-3"),
+}
+
+
+def json_schema(cls) -> dict:
+    """A JSON Schema (draft 2020-12) of one content file's dataclass, generated from the
+    dataclasses above so the two can never disagree. Editors (e.g. VS Code's YAML extension)
+    use it for completion; coursesite itself validates with model.py, which also knows
+    cross-file rules a schema cannot express (rooms exist, dates inside the term)."""
+    schema = _object_schema(cls)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = cls.__doc__.strip().splitlines()[0]
+    return schema
+
+
+def _object_schema(cls) -> dict:
+    import typing
+    from dataclasses import fields as dc_fields
+
+    hints = typing.get_type_hints(cls)
+    props, required = {}, []
+    for fld in dc_fields(cls):
+        if fld.name == "where":
+            continue
+        prop = _type_schema(hints[fld.name])
+        prop["description"] = fld.metadata["doc"]
+        props[fld.name] = prop
+        if fld.default is MISSING and fld.default_factory is MISSING:
+            required.append(fld.name)
+    out = {"type": "object", "properties": props, "additionalProperties": False}
+    if required:
+        out["required"] = required
+    return out
+
+
+def _type_schema(tp) -> dict:
+    import typing
+
+    origin = typing.get_origin(tp)
+    if origin is Union:
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if args == [dt.date, Tbd]:
+            return {"anyOf": [_type_schema(dt.date), {"const": "TBD"}]}
+        return {"anyOf": [_type_schema(args[0]), {"type": "null"}]}
+    if origin is list:
+        return {"anyOf": [{"type": "array", "items": _type_schema(typing.get_args(tp)[0])},
+                          {"type": "null"}]}
+    if origin is Literal:
+        return {"enum": list(typing.get_args(tp))}
+    if tp is dict:
+        return {"type": "object"}
+    if isinstance(tp, type) and hasattr(tp, "__dataclass_fields__"):
+        return _object_schema(tp)
+    if tp is int:
+        return {"type": "integer"}
+    if tp is bool:
+        return {"type": "boolean"}
+    if tp in _PATTERNS:
+        kind, pattern, what = _PATTERNS[tp]
+        return {"type": kind, "pattern": pattern, "$comment": what}
+    return {"type": "string"}
+
+
+def json_schemas() -> dict[str, dict]:
+    """Content file stem -> its JSON Schema (site, rooms, and each offering file)."""
+    files = {"site": SiteConfig, "rooms": Rooms}
+    files.update({name.removesuffix(".yaml"): cls for name, (cls, _) in OFFERING_FILES.items()})
+    return {name: json_schema(cls) for name, cls in files.items()}
