@@ -28,7 +28,7 @@ def content_files():
             yield pytest.param(path, id=str(path.relative_to(ROOT)))
 
 
-@pytest.mark.parametrize("path", content_files())
+@pytest.mark.parametrize("path", list(content_files()))
 def test_valid_content_matches_the_exported_schema(path):
     schema = json_schemas()[path.stem]
     jsonschema.Draft202012Validator.check_schema(schema)
