@@ -283,8 +283,9 @@ def next_state(slug: str, items: list[Item], state: State, change_time: dt.datet
             new[uid] = old
         else:
             sequence = old.sequence + 1 if old is not None else 0
-            new[uid] = Record(item.key, digest, sequence, utc_text(change_time),
-                              summary=item.summary, detail=item.detail())
+            # A change is remembered in words for the news feed; a new event needs none.
+            words = (item.summary, item.detail()) if sequence > 0 else ("", "")
+            new[uid] = Record(item.key, digest, sequence, utc_text(change_time), False, *words)
     for uid, old in state.items():
         if uid not in new:
             new[uid] = old if old.removed else replace(old, removed=True)
@@ -432,11 +433,25 @@ def offering_feeds(site: Site, o: Offering, state: State, change_time: dt.dateti
     URL is in `pending` (not released yet) are left out of descriptions."""
     items = offering_items(site, o, pending)
     state = next_state(o.slug, items, state, change_time)
+    # Each event and the VTIMEZONE are serialised once and shared by the feeds that list
+    # them (serialising, with its line folding, is most of the cost of a feed).
+    zone = timezone_component(o.timezone, *timezone_span(o, items)).to_ical()
+    events = {item.key: vevent(o.slug, item, state[event_uid(o.slug, item.key)]).to_ical()
+              for item in items}
     files = {}
     for name, (kinds, suffix) in FEEDS.items():
-        chosen = [i for i in items if i.kind in kinds]
-        files[f"{o.slug}/{name}"] = build_calendar(o, chosen, state, suffix).to_ical()
+        chosen = [events[i.key] for i in items if i.kind in kinds]
+        files[f"{o.slug}/{name}"] = assemble(calendar_header(o, suffix), [zone, *chosen])
     return files, state
+
+
+def assemble(header: Calendar, components: list[bytes]) -> bytes:
+    """The calendar's text with already serialised components inside: exactly what
+    `to_ical()` gives for the calendar holding them (properties, components, END)."""
+    text = header.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    assert text.endswith(end)  # icalendar's own output shape; a change would be our bug
+    return text[: -len(end)] + b"".join(components) + end
 
 
 def calendar_name(o: Offering, suffix: str | None) -> str:
@@ -445,9 +460,11 @@ def calendar_name(o: Offering, suffix: str | None) -> str:
     return f"{name}: {suffix}" if suffix else name
 
 
-def build_calendar(o: Offering, items: list[Item], state: State, suffix: str | None) -> Calendar:
-    """One VCALENDAR: constant PRODID, no METHOD (a snapshot, not a scheduling message), the
-    offering's VTIMEZONE, and the items in order."""
+def calendar_header(o: Offering, suffix: str | None) -> Calendar:
+    """A VCALENDAR's properties: constant PRODID, no METHOD (a snapshot, not a scheduling
+    message), names, time zone and refresh hints; the components are added by `assemble`.
+    The VTIMEZONE is always embedded, even for a feed of all-day items or none: X-WR-TIMEZONE
+    names it, and RFC 5545 requires at least one component in a VCALENDAR."""
     cal = Calendar()
     cal.add("version", "2.0")
     cal.add("prodid", PRODID)
@@ -459,11 +476,6 @@ def build_calendar(o: Offering, items: list[Item], state: State, suffix: str | N
     # icalendar's refresh_interval setter omits VALUE=DURATION, which RFC 7986 requires.
     cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
-    # Always embedded, even for a feed of all-day items or none: X-WR-TIMEZONE names it, and
-    # RFC 5545 requires at least one component in a VCALENDAR.
-    cal.add_component(timezone_component(o.timezone, *timezone_span(o, items)))
-    for item in items:
-        cal.add_component(vevent(o.slug, item, state[event_uid(o.slug, item.key)]))
     return cal
 
 

@@ -98,7 +98,8 @@ def parse_yaml(text: str, shown: str) -> Node:
     """Parse YAML text (named `shown` in messages) into a Node tree."""
     _check_characters(text, shown)
     try:
-        _check_depth(text, shown)
+        if _could_be_deep(text):
+            _check_depth(text, shown)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise ContentError([_syntax_problem(exc, shown)]) from None
@@ -125,6 +126,13 @@ def _check_characters(text: str, shown: str) -> None:
         kind = "control character" if unicodedata.category(bad.group()) == "Cc" else "character"
         raise ContentError([Problem(shown, line, "", f"YAML syntax: {kind} U+{ord(bad.group()):04X} "
                                     f"is not allowed (column {column}); delete it")])
+
+
+def _could_be_deep(text: str) -> bool:
+    """False when the text is too small to nest thousands of levels (the depth that crashes
+    libyaml), so ordinary files skip the extra parse pass; MAX_DEPTH is still enforced on them
+    after composing."""
+    return len(text) > 20_000 or text.count("[") + text.count("{") > 1_000
 
 
 def _check_depth(text: str, shown: str) -> None:

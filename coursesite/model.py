@@ -459,6 +459,13 @@ def offering_folders(content_dir: Path, out: Problems) -> list[Path]:
     return folders
 
 
+@cache
+def _empty(cls):
+    """The one default instance of an optional file's class: the same object every build, so
+    the offering cache (which compares inputs by identity) still hits."""
+    return cls()
+
+
 def load_offering(folder: Path, config, out: Problems, cache=None) -> Offering | None:
     """Read one offering folder; None when any of its files has problems."""
     for extra in sorted(folder.glob("*.y*ml")):
@@ -470,7 +477,7 @@ def load_offering(folder: Path, config, out: Problems, cache=None) -> Offering |
     for name, (cls, required) in S.OFFERING_FILES.items():
         path = folder / name
         if not path.exists():
-            parts[name] = _missing(path, out) if required else cls()
+            parts[name] = _missing(path, out) if required else _empty(cls)
         else:
             parts[name] = read_file(path, cls, out, cache)
     if any(v is None for v in parts.values()) or config is None:

@@ -5,10 +5,13 @@ Nothing is written until every file has been read, validated and rendered.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import time
 import traceback
 import zoneinfo
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -18,7 +21,8 @@ from .load import display_path
 from .model import Site, is_local, load_site, pending_releases
 from .calendar import (change_time_for, load_state, offering_feeds, save_state, state_is_stale,
                        state_path)
-from .render import collect_assets, render_pages, server_config
+from .render import (collect_assets, landing_job, make_environment, render_jobs, render_pages,
+                     server_config)
 from .write import WriteReport, write_site
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -75,11 +79,12 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache | None
     if now.tzinfo is None:  # a --now without offset is local time of the site
         now = now.replace(tzinfo=zoneinfo.ZoneInfo(site.config.timezone))
     pending = {o.slug: pending_releases(o, now) for o in site.offerings}
-    files: dict[str, bytes] = {}
-    feeds, states = render_feeds(site, project, cache.feeds if cache else None, pending)
-    files.update(feeds)
-    files.update(render_templates(site, project, cache.pages if cache else None, pending,
-                                  states))
+    if cache is None and len(site.offerings) >= PARALLEL_FROM and _workers() > 1:
+        files, states = render_in_parallel(site, project, pending)
+    else:
+        files, states = render_feeds(site, project, cache.feeds if cache else None, pending)
+        files.update(render_templates(site, project, cache.pages if cache else None, pending,
+                                      states))
     unreleased = {f"assets/{url}" for urls in pending.values() for url in urls if is_local(url)}
     assets = collect_assets(project.assets, cache.assets if cache else None)
     files.update({path: data for path, data in assets.items() if path not in unreleased})
@@ -87,11 +92,61 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache | None
     return BuildResult(site, dict(sorted(files.items())), states)
 
 
+# Offerings render independently; a department's worth is split over the machine's cores.
+# Below this many offerings, starting processes costs more than it saves.
+PARALLEL_FROM = 16
+_JOB: tuple = ()  # (site, project, pending), inherited by forked workers, never pickled
+
+
+def _workers() -> int:
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else os.cpu_count() or 1, 8)
+
+
+def render_in_parallel(site: Site, project: Project, pending: dict) -> tuple[dict, dict]:
+    """Feeds and pages of all offerings, rendered in forked workers: same bytes as
+    rendering them one after another (every renderer is pure)."""
+    global _JOB
+    slugs = [o.slug for o in site.offerings]
+    n = _workers()
+    _JOB = (site, project, pending)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(n, mp_context=context) as pool:
+            parts = list(pool.map(_render_chunk, [slugs[i::n] for i in range(n)]))
+    finally:
+        _JOB = ()
+    files = render_templates(site, project, landing_only=True)
+    states = {}
+    for chunk_files, chunk_states in parts:
+        files.update(chunk_files)
+        states.update(chunk_states)
+    return files, states
+
+
+def _render_chunk(slugs: list[str]) -> tuple[dict, dict]:
+    site, project, pending = _JOB
+    wanted = set(slugs)
+    part = replace(site, offerings=tuple(o for o in site.offerings if o.slug in wanted))
+    files, states = render_feeds(part, project, None, pending)
+    files.update(render_templates(part, project, None, pending, states, landing=False))
+    return files, states
+
+
 def render_feeds(site: Site, project: Project, cache: dict | None = None,
                  pending: dict | None = None) -> tuple[dict, dict]:
     """Every offering's calendar feeds, and the calendar states to save after writing them
     (SEQUENCE and LAST-MODIFIED come from content/<slug>/calendar-state.json)."""
-    change_time = change_time_for(project.content)
+    # One preview session, one change time: outside git it is "now", which would change every
+    # second and make every offering's feeds (and so pages) miss the cache on every save.
+    if cache is not None and ("change_time",) in cache:
+        change_time = cache[("change_time",)]
+    else:
+        change_time = change_time_for(project.content)
+        if cache is not None:
+            cache[("change_time",)] = change_time
     files, states = {}, {}
     for o in site.offerings:
         state = load_state(state_path(project.content, o.slug))
@@ -118,10 +173,13 @@ def stale_states(result: BuildResult, project: Project) -> list[Problem]:
 
 
 def render_templates(site: Site, project: Project, cache: dict | None = None,
-                     pending: dict | None = None, states: dict | None = None) -> dict:
+                     pending: dict | None = None, states: dict | None = None,
+                     landing: bool = True, landing_only: bool = False) -> dict:
     """HTML pages; a broken template is the maintainer's to fix, so it is a ContentError."""
     try:
-        return render_pages(site, project.templates, cache, pending, states)
+        if landing_only:
+            return render_jobs(make_environment(project.templates), landing_job(site))
+        return render_pages(site, project.templates, cache, pending, states, landing)
     except jinja2.TemplateSyntaxError as exc:
         where = display_path(Path(exc.filename)) if exc.filename else f"templates/{exc.name}"
         raise ContentError([Problem(where, exc.lineno or 0, "", f"template syntax: {exc.message}")]) from None

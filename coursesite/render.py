@@ -502,8 +502,13 @@ def offering_pages(site: Site, o: Offering, view: dict, pending: frozenset = fro
     }
 
 
+def landing_job(site: Site) -> dict:
+    return {"index.html": ("landing.html", landing_context(site))}
+
+
 def render_pages(site: Site, templates_dir: Path, cache: dict | None = None,
-                 pending: dict | None = None, states: dict | None = None) -> dict[str, bytes]:
+                 pending: dict | None = None, states: dict | None = None,
+                 landing: bool = True) -> dict[str, bytes]:
     """Every HTML page of the site: output path -> UTF-8 bytes.
 
     With a `cache` (the live preview's), an offering whose validated data, rooms, site settings
@@ -516,7 +521,7 @@ def render_pages(site: Site, templates_dir: Path, cache: dict | None = None,
         cache["templates"] = signature
         cache["env"] = make_environment(templates_dir)
     env = cache["env"]
-    pages = render_jobs(env, {"index.html": ("landing.html", landing_context(site))})
+    pages = render_jobs(env, landing_job(site)) if landing else {}
     pending, states = pending or {}, states or {}
     for o in site.offerings:
         inputs = (o, site.config, site.rooms, pending.get(o.slug, frozenset()),

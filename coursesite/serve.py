@@ -18,7 +18,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from .errors import ContentError
 
@@ -127,6 +127,7 @@ class LiveSite:
         self.files: dict[str, bytes] = {}
         self.problems = ""
         self.generation = 0
+        self.page_generation = 0  # the last build that changed more than stylesheets
         self.last_event = "reload"
         self.changed: set = set()
         self.cond = threading.Condition()
@@ -166,6 +167,8 @@ class LiveSite:
             self.last_event = "problems" if problems else ("css" if only_css else "reload")
             self.problems = problems
             self.generation += 1
+            if files is not None and self.changed and not only_css:
+                self.page_generation = self.generation
             self.cond.notify_all()
         self.ready.set()
         report(problems, self.build_seconds, len(self.changed))
@@ -184,6 +187,13 @@ class LiveSite:
         self.stopping.set()
         with self.cond:
             self.cond.notify_all()
+
+    def event_since(self, seen: int) -> str:
+        """What a client showing build `seen` must do now (call with `cond` held); several
+        builds may have passed, so a page change anywhere among them means a reload."""
+        if self.page_generation > seen:
+            return "reload"
+        return self.last_event
 
     def wait_for_change(self, seen: int, timeout: float) -> int:
         with self.cond:
@@ -220,7 +230,8 @@ CLIENT_JS = r"""(function () {
     }
     box.textContent = "Build failed; showing the last good version.\n\n" + text;
   }
-  var source = new EventSource("/__coursesite/events");
+  var since = document.currentScript && document.currentScript.dataset.generation;
+  var source = new EventSource("/__coursesite/events" + (since ? "?since=" + since : ""));
   source.addEventListener("reload", function () {
     sessionStorage.setItem(key, String(window.scrollY));
     location.reload();
@@ -238,9 +249,10 @@ CLIENT_JS = r"""(function () {
 """
 
 
-def inject_client(html: bytes) -> bytes:
-    """The page with the reload client added before </body> (served pages only)."""
-    tag = f'<script src="{CLIENT_PATH}"></script>\n'.encode()
+def inject_client(html: bytes, generation: int = 0) -> bytes:
+    """The page with the reload client added before </body> (served pages only); the client
+    tells the event stream which build the page came from."""
+    tag = f'<script src="{CLIENT_PATH}" data-generation="{generation}"></script>\n'.encode()
     at = html.rfind(b"</body>")
     return html[:at] + tag + html[at:] if at != -1 else html + tag
 
@@ -264,13 +276,13 @@ def make_handler(live: LiveSite):
                 return self.send(200, CLIENT_JS.encode(), TYPES[".js"], head)
             live.ready.wait(timeout=10)  # never serve while a build is being swapped in
             with live.cond:
-                files = live.files
+                files, generation = live.files, live.generation
             rel = output_path(self.path, files)
             if rel is None:
                 return self.send(404, b"Not found\n", TYPES[".txt"], head)
             body = files[rel]
             if rel.endswith(".html"):
-                body = inject_client(body)
+                body = inject_client(body, generation)
             self.send(200, body, TYPES.get(posixpath.splitext(rel)[1], "application/octet-stream"),
                       head)
 
@@ -290,8 +302,11 @@ def make_handler(live: LiveSite):
             self.send_header("Connection", "close")
             self.end_headers()
             self.close_connection = True
+            since = parse_qs(urlsplit(self.path).query).get("since", [""])[0]
             with live.cond:
                 seen, problems = live.generation, live.problems
+                if since.isdigit() and int(since) <= seen:
+                    seen = int(since)  # the page's build: tell it about anything newer
             try:
                 self.event("hello", json.dumps(problems))
                 while not live.stopping.is_set():
@@ -302,9 +317,9 @@ def make_handler(live: LiveSite):
                         self.wfile.write(b": keep-alive\n\n")
                         self.wfile.flush()
                         continue
-                    seen = now
                     with live.cond:
-                        kind, problems = live.last_event, live.problems
+                        kind, problems = live.event_since(seen), live.problems
+                        seen = live.generation
                     self.event(kind, json.dumps(problems))
             except (BrokenPipeError, ConnectionResetError):
                 pass

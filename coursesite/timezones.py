@@ -11,6 +11,8 @@ Nothing here reads the clock: the output depends only on the arguments and the t
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -107,6 +109,7 @@ def state(zone: ZoneInfo, epoch: int) -> tuple[timedelta, str]:
     return moment.utcoffset(), moment.tzname()
 
 
+@lru_cache(maxsize=256)  # a department's offerings share a few zones and years
 def transitions(zone: ZoneInfo, first_year: int, last_year: int) -> list[Transition]:
     """Every offset or abbreviation change of `zone` whose wall-clock date falls in
     `first_year`..`last_year`, in order."""
