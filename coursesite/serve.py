@@ -215,7 +215,14 @@ CLIENT_JS = r"""(function () {
   "use strict";
   var key = "coursesite-scroll:" + location.pathname;
   var saved = sessionStorage.getItem(key);
-  if (saved !== null) { sessionStorage.removeItem(key); window.scrollTo(0, +saved); }
+  // Our reloads restore the position themselves; the browser's own restoration (with scroll
+  // anchoring) would move it again once late layout settles.
+  if ("scrollRestoration" in history) { history.scrollRestoration = "manual"; }
+  if (saved !== null) {
+    sessionStorage.removeItem(key);
+    window.scrollTo(0, +saved);
+    window.addEventListener("load", function () { window.scrollTo(0, +saved); });
+  }
   function overlay(text) {
     var box = document.getElementById("coursesite-problems");
     if (!text) { if (box) { box.remove(); } return; }

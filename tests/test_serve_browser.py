@@ -91,7 +91,7 @@ def test_title_edit_reloads_the_page_and_keeps_the_scroll_position(page, tmp_pat
         # A second edit on the reloaded page works the same way.
         rename_lecture(Path(project.content), "Welcome to ML Systems", "Welcome again")
         page.get_by_text("Welcome again").first.wait_for()
-        assert abs(page.evaluate("window.scrollY") - 400) <= 2
+        page.wait_for_function("Math.abs(window.scrollY - 400) <= 2")
 
 
 def test_broken_yaml_shows_the_overlay_and_the_fix_removes_it(page, tmp_path):
