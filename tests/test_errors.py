@@ -133,38 +133,38 @@ WARNINGS = [
     ]),
 ]
 
-# --- bugs found by these tests: each fails until coursesite is fixed ------------------------
+# --- edge cases found by these tests (each was a traceback or a wrong message once) ---
 
 BUGS = [
-    ("bug_far_future_date", [  # was: OverflowError tracebacks (office hours, calendar, schedule)
+    ("far_future_date", [  # was: OverflowError tracebacks (office hours, calendar, schedule)
         f"{LECTURES}:5: parts[0].lectures[0].date: expected a date in the years 1900 to 2999, "
         "got '9999-12-31'",
         "{d}/ss26_test/organization.yaml:2: deadlines[0].date: expected a date in the years "
         "1900 to 2999, got '9999-12-31'",
     ]),
-    ("bug_long_asset_path", [  # was: OSError 'File name too long' traceback from is_file()
+    ("long_asset_path", [  # was: OSError 'File name too long' traceback from is_file()
         f"{LECTURES}:9: parts[0].lectures[0].materials[0].url: no file assets/{'a' * 300}.pdf; "
         "relative URLs name files under assets/ (add the file or fix the path)",
     ]),
-    ("bug_long_timezone", [  # was: OSError 'File name too long' traceback from zoneinfo
+    ("long_timezone", [  # was: OSError 'File name too long' traceback from zoneinfo
         f"{COURSE}:14: timezone: expected an IANA time zone like Europe/Berlin, "
         f"got 'Europe/{'B' * 30}...'",
     ]),
-    ("bug_control_character", [  # was: line 1 and a second line 'in "<unicode string>", position 116'
+    ("control_character", [  # was: line 1 and a second line 'in "<unicode string>", position 116'
         f"{LECTURES}:6: YAML syntax: control character U+0007 is not allowed (column 12); delete it",
     ]),
-    ("bug_lecture_end_before_slot_start", [  # was: 'end 15:00:00 is not after end 16:00:00'
+    ("lecture_end_before_slot_start", [  # was: 'end 15:00:00 is not after end 16:00:00'
         f"{LECTURES}:5: parts[0].lectures[0].end: end 15:00 is not after start 16:00; "
         "swap them or fix the typo",
     ]),
-    ("bug_key_line_break", [  # was: the quoted key "sho\nrt" split the problem over two lines
+    ("key_line_break", [  # was: the quoted key "sho\nrt" split the problem over two lines
         f"{COURSE}:14: sho\\nrt: unknown key 'sho\\nrt' (did you mean 'short'?)",
     ]),
 ]
 
 # A 'BH-N 243' booking 16:00-18:00 holds two shorter ones; only adjacent pairs were compared.
 BUG_WARNINGS = [
-    ("bug_room_clash_three", [
+    ("room_clash_three", [
         f"{LECTURES}:6: parts[0].lectures[1].date: room BH-N 243 is also booked by ss26_test "
         "'Intro' at 2026-04-16 16:00",
         f"{LECTURES}:7: parts[0].lectures[2].date: room BH-N 243 is also booked by ss26_test "
@@ -242,7 +242,7 @@ def _valid_copy_with(tmp_path, rel: str, append: str):
     return content
 
 
-def test_bug_huge_whole_number_is_a_problem_not_a_traceback(tmp_path):
+def test_huge_whole_number_is_a_problem_not_a_traceback(tmp_path):
     """5000 digits: int() refuses more than 4300 (ValueError), so _INT must bound the digits."""
     content = _valid_copy_with(tmp_path, "ss26_test/course.yaml", "ects: " + "9" * 5000 + "\n")
     result = run_cli("check", "--content", content)
@@ -251,7 +251,7 @@ def test_bug_huge_whole_number_is_a_problem_not_a_traceback(tmp_path):
         f"{content}/ss26_test/course.yaml:14: ects: expected a whole number, got '{'9' * 37}...'"])
 
 
-def test_bug_very_deep_nesting_is_a_problem_not_a_crash(tmp_path):
+def test_very_deep_nesting_is_a_problem_not_a_crash(tmp_path):
     """100 000 nested '[': libyaml's composer recurses in C and the interpreter segfaults."""
     depth = 100_000
     content = _valid_copy_with(tmp_path, "ss26_test/course.yaml",
