@@ -6,6 +6,7 @@ the page) is prepared here. Rendering is pure: same Site, same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import posixpath
 import re
 import uuid
@@ -28,6 +29,7 @@ MATERIAL_LABELS = {"slides": "Slides (PDF)", "pptx": "Slides (PPTX)", "video": "
                    "notes": "Notes", "link": "Link"}
 STATUS_TITLES = {"open": "Open proposals", "assigned": "Assigned proposals"}
 _SAFE_HREF = re.compile(r"(https?:|mailto:|#)", re.I)
+_ENTITY = re.compile(r"&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);", re.I)
 
 
 # --- formatting ----------------------------------------------------------------------------
@@ -50,13 +52,26 @@ def time_range(start: dt.time, end: dt.time) -> str:
 # --- markdown --------------------------------------------------------------------------------
 
 class _SafeLinks(markdown_lib.treeprocessors.Treeprocessor):
-    """Drop links and images whose scheme could run code (javascript:, data:, ...)."""
+    """Drop links and images whose scheme could run code (javascript:, data:, ...); an image
+    without a source becomes its alt text (an <img> without src is invalid HTML). Kept links
+    are percent-encoded like every other URL (see `safe_url`)."""
 
     def run(self, root):
         for element in root.iter():
             for attr in ("href", "src"):
                 value = element.get(attr)
-                if value is not None and not _SAFE_HREF.match(value.strip()):
+                if value is None:
+                    continue
+                if _SAFE_HREF.match(value.strip()):
+                    # Markdown's serializer keeps "&name;" in attributes as an entity, which
+                    # the browser decodes: decode it first, so safe_url sees what it means.
+                    element.set(attr, safe_url(_ENTITY.sub(lambda m: html.unescape(m[0]),
+                                                           value.strip())))
+                elif element.tag == "img":
+                    alt = element.get("alt", "")
+                    element.tag, element.text = "span", alt
+                    element.attrib.clear()
+                else:
                     del element.attrib[attr]
 
 
@@ -104,6 +119,18 @@ def relative_url(target: str, page: str) -> str:
     return rel + anchor
 
 
+# Characters a URL may hold as they are (RFC 3986 reserved and unreserved, and '%' so existing
+# escapes stay); anything else (quotes, <, >, spaces, backslashes, non-ASCII) is percent-encoded,
+# so a content URL such as https://x.org/?q="a" gives a valid href, never invalid HTML.
+_URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
+
+
+def safe_url(url: str) -> str:
+    """The URL with every character that is not allowed in a URL percent-encoded (UTF-8);
+    a '%' that starts no escape becomes %25."""
+    return quote(re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", url), safe=_URL_SAFE)
+
+
 def asset_path(url: str) -> str:
     """Site path of a URL field: files under assets/ are published under assets/."""
     return f"assets/{url}" if is_local(url) else url
@@ -125,7 +152,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
 @jinja2.pass_context
 def _url_filter(context, target: str) -> str:
     """`{{ 'ss26_amls/index.html' | url }}`: the target relative to the page being rendered."""
-    return relative_url(target, context["page"]["path"])
+    return safe_url(relative_url(target, context["page"]["path"]))
 
 
 # --- contexts ---------------------------------------------------------------------------------
@@ -167,8 +194,8 @@ def room_view(site: Site, room_id: str | None) -> dict | None:
 
 
 def links_view(links) -> list:
-    return [{"label": link.label, "url": asset_path(link.url) if link.url else None}
-            for link in links]
+    return [{"label": link.label, "url": asset_path(link.url) if link.url else None,
+             "pending": ""} for link in links]
 
 
 def slot_view(site: Site, slot) -> dict:

@@ -1,0 +1,399 @@
+"""Helpers of tests/test_quality.py: the sites it builds, a quiet HTTP server, the Nu HTML
+Checker, a link crawler, and the scripts it runs inside Chromium. No test lives here."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import json
+import re
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.error import HTTPError, URLError
+from urllib.parse import unquote, urljoin, urlsplit
+from urllib.request import urlopen
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+JS = ROOT / "tests" / "js" / "node_modules"
+VNU_JAR = JS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_JS = JS / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SUB_PATH = "/teaching/"        # every site is served below it, as on university webspace
+NOW = dt.datetime(2026, 5, 20, 10, 0)          # build time (local to each site)
+CLOCK = "2026-05-20T10:00:00+02:00"            # the browser's clock: inside the summer term
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PAGE_TYPES = {"landing": "index.html", "course": "index.html", "schedule": "schedule.html",
+              "projects": "projects.html"}
+COURSE_PAGE_BUDGET = 60_000    # bytes, uncompressed: course page + its CSS + its JavaScript
+
+# What the XSS fixture's text fields are made of (tests/fixtures/xss/); the fixture combines
+# them, and the checks below look for every one of them as text.
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "' onmouseover='alert(1)",
+    "javascript:alert(1)",
+    "<svg onload=alert(1)>",
+    "</table></td><b>",
+    "<iframe src=javascript:alert(1)>",
+    "{{ 7*7 }}",
+]
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """A content folder to build, and what its assets folder needs besides assets/."""
+
+    name: str
+    content: Path
+    extra_assets: dict = field(default_factory=dict)   # path under assets/ -> bytes
+
+    def offerings(self) -> list[str]:
+        """Offering folders, as the loader picks them (drafts start with '_' or '.')."""
+        return sorted(p.name for p in self.content.iterdir()
+                      if p.is_dir() and not p.name.startswith(("_", ".")))
+
+    def pages(self) -> list[str]:
+        """Every page the generator should write for this content."""
+        return ["index.html"] + [f"{slug}/{page}" for slug in self.offerings()
+                                 for page in ("index.html", "schedule.html", "projects.html")]
+
+
+SITES = [
+    SiteSpec("default", ROOT / "content"),
+    SiteSpec("winter", FIXTURES / "winter", {"ws26_xyz/01-intro.pdf": b"%PDF-1.4\n%%EOF\n"}),
+    SiteSpec("xss", FIXTURES / "xss"),
+]
+SITE_BY_NAME = {s.name: s for s in SITES}
+ALL_PAGES = [(s.name, p) for s in SITES for p in s.pages()]
+
+
+def page_id(site_page: tuple[str, str]) -> str:
+    return "/".join(site_page)
+
+
+def build_sites(tmp: Path) -> Path:
+    """Build every site into tmp/www/teaching/<name>/ from private copies of its content
+    (a build writes calendar state into the content folder); returns tmp/www."""
+    from coursesite.pipeline import Project, build  # noqa: PLC0415
+
+    www = tmp / "www"
+    for spec in SITES:
+        content = shutil.copytree(spec.content, tmp / f"content-{spec.name}")
+        assets = ROOT / "assets"
+        if spec.extra_assets:
+            assets = shutil.copytree(ROOT / "assets", tmp / f"assets-{spec.name}")
+            for rel, data in spec.extra_assets.items():
+                (assets / rel).parent.mkdir(parents=True, exist_ok=True)
+                (assets / rel).write_bytes(data)
+        build(Project(content=content, assets=assets), www / SUB_PATH.strip("/") / spec.name,
+              strict=True, now=NOW)
+    return www
+
+
+# --- the server ------------------------------------------------------------------------------
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".ics": "text/calendar; charset=utf-8", ".xml": "application/atom+xml",
+                      ".js": "text/javascript", ".css": "text/css"}
+
+    def log_message(self, *args):  # keep pytest's output readable
+        pass
+
+
+class SiteServer:
+    """http.server on 127.0.0.1 (a free port) serving `root`, in a daemon thread."""
+
+    def __init__(self, root: Path):
+        handler = functools.partial(_QuietHandler, directory=str(root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def base(self, site: str) -> str:
+        """The URL the site is served at, ending in '/'."""
+        return f"{self.origin}{SUB_PATH}{site}/"
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+# --- the Nu HTML Checker -----------------------------------------------------------------------
+
+def run_vnu(files: list[Path]) -> dict[Path, list[dict]]:
+    """Every error the Nu HTML Checker reports, per file, from one run over all `files`
+    (HTML, and CSS with --also-check-css). Raises AssertionError when it cannot run."""
+    java = shutil.which("java")
+    assert java, ("the Nu HTML Checker needs Java 17+ on PATH (Debian: default-jre-headless, "
+                  "installed by .ci/run)")
+    assert VNU_JAR.exists(), f"{VNU_JAR} is missing: run `npm ci --prefix tests/js`"
+    proc = subprocess.run([java, "-jar", str(VNU_JAR), "--errors-only", "--also-check-css",
+                           "--format", "json", *map(str, files)],
+                          capture_output=True, text=True, timeout=300)
+    try:
+        messages = json.loads(proc.stderr or proc.stdout)["messages"]
+    except (ValueError, KeyError):
+        raise AssertionError(f"vnu.jar gave no JSON (exit {proc.returncode}):\n"
+                             f"{proc.stderr[-2000:]}") from None
+    by_file: dict[Path, list[dict]] = {Path(f).resolve(): [] for f in files}
+    for m in messages:
+        path = Path(unquote(urlsplit(m.get("url", "")).path)).resolve()
+        by_file.setdefault(path, []).append(m)
+    return by_file
+
+
+def vnu_line(m: dict) -> str:
+    where = f"{m.get('lastLine', m.get('firstLine', '?'))}:{m.get('firstColumn', '?')}"
+    extract = (m.get("extract") or "").replace("\n", "\\n")
+    return f"  line {where}: {m.get('type')}: {m.get('message')}\n      near: {extract[:160]}"
+
+
+# --- the link crawler -----------------------------------------------------------------------
+
+URL_ATTRS = ("href", "src", "data-absolute", "action", "formaction", "poster", "srcset")
+
+
+class _Refs(HTMLParser):
+    """Collects (tag, attribute, value, line) of URL attributes and the ids of a page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.refs: list[tuple[str, str, str, int]] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name == "id" or (tag == "a" and name == "name"):
+                self.ids.add(value)
+            elif name in URL_ATTRS:
+                values = ([v.strip().split(" ")[0] for v in value.split(",")]
+                          if name == "srcset" else [value])
+                self.refs += [(tag, name, v, self.getpos()[0]) for v in values]
+
+    handle_startendtag = handle_starttag
+
+
+def parse_page(html: str) -> _Refs:
+    parser = _Refs()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+@dataclass
+class Crawl:
+    """What a crawl of one site found: pages reached and every problem, one line each."""
+
+    pages: set = field(default_factory=set)
+    problems: list = field(default_factory=list)
+    refs_checked: int = 0
+
+
+def fetch(url: str) -> tuple[int, bytes, str]:
+    """(status, body, content type) of a GET; status 0 when nothing answered."""
+    try:
+        with urlopen(url, timeout=10) as resp:
+            return resp.status, resp.read(), resp.headers.get("Content-Type", "")
+    except HTTPError as exc:
+        return exc.code, b"", ""
+    except URLError as exc:
+        return 0, str(exc).encode(), ""
+
+
+def crawl(base: str) -> Crawl:
+    """Follow every internal href/src from base + index.html over HTTP; check each reference
+    resolves inside the site, each #anchor exists on its target page, and no reference is
+    root-relative (which breaks both a sub-path and file://) or uses a scheme that runs code."""
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
+    result = Crawl()
+    cache: dict[str, tuple[int, bytes, str]] = {}
+    ids: dict[str, set] = {}
+
+    def get(url):
+        if url not in cache:
+            cache[url] = fetch(url)
+        return cache[url]
+
+    def ids_of(url):
+        if url not in ids:
+            status, body, ctype = get(url)
+            ids[url] = parse_page(body.decode("utf-8", "replace")).ids if "html" in ctype else set()
+        return ids[url]
+
+    queue = [base + "index.html"]
+    while queue:
+        page = queue.pop()
+        if page in result.pages:
+            continue
+        result.pages.add(page)
+        status, body, ctype = get(page)
+        name = page[len(base):]
+        if status != 200:
+            result.problems.append(f"{name}: HTTP {status}")
+            continue
+        if "css" in ctype:
+            refs = [("css", "url()", u.strip("'\""), 0)
+                    for u in re.findall(r"url\(([^)]*)\)", body.decode("utf-8", "replace"))]
+        elif "html" in ctype:
+            parsed = parse_page(body.decode("utf-8", "replace"))
+            ids[page] = parsed.ids
+            refs = parsed.refs
+        else:
+            continue
+        for tag, attr, value, line in refs:
+            where = f"{name}:{line}: <{tag} {attr}=\"{value}\">"
+            value = value.strip()
+            scheme = urlsplit(value).scheme.lower()
+            if value.startswith("/"):
+                result.problems.append(f"{where}: starts with '/', so it breaks under a sub-path "
+                                       "and from file://; links must be relative to the page")
+                continue
+            if scheme in ("mailto", "webcal", "tel"):
+                continue
+            if scheme not in ("", "http", "https"):
+                result.problems.append(f"{where}: scheme '{scheme}:' is not allowed in a page")
+                continue
+            target = urljoin(page, value)
+            if scheme and not target.startswith(origin + "/"):
+                continue  # an external link: following it is not this test's business
+            result.refs_checked += 1
+            address, _, anchor = target.partition("#")
+            if not address.startswith(base):
+                result.problems.append(f"{where}: resolves to {address}, outside the site "
+                                       f"({base})")
+                continue
+            status, _, ctype = get(address)
+            if status != 200:
+                result.problems.append(f"{where}: {address[len(base):]} -> HTTP {status}")
+                continue
+            if anchor and unquote(anchor) not in ids_of(address):
+                result.problems.append(f"{where}: no element with id '{unquote(anchor)}' on "
+                                       f"{address[len(base):]}")
+            if ("html" in ctype or "css" in ctype) and address not in result.pages:
+                queue.append(address)
+    return result
+
+
+# --- scripts run inside the page ----------------------------------------------------------------
+
+AXE_RUN = """async (tags) => {
+  const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                     resultTypes: ['violations']});
+  return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200),
+                              summary: (n.failureSummary || '').replace(/\\s+/g, ' ')}))}));
+}"""
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const cs = getComputedStyle(el), r = el.getBoundingClientRect();
+  return {tag: el.tagName.toLowerCase(), cls: el.className || '', id: el.id || '',
+          href: el.getAttribute('href'), text: (el.textContent || '').trim().slice(0, 60),
+          outlineStyle: cs.outlineStyle, outlineWidth: parseFloat(cs.outlineWidth) || 0,
+          outlineColor: cs.outlineColor, top: r.top, bottom: r.bottom, left: r.left,
+          right: r.right, width: r.width, height: r.height, innerWidth: innerWidth,
+          innerHeight: innerHeight, visibility: cs.visibility, opacity: cs.opacity,
+          clip: cs.clipPath, html: el.outerHTML.slice(0, 160)};
+}"""
+
+MOTION = """() => {
+  const out = [];
+  const zero = v => v.split(',').every(d => parseFloat(d) === 0);
+  for (const el of document.querySelectorAll('*')) {
+    for (const pseudo of [null, '::before', '::after']) {
+      const cs = getComputedStyle(el, pseudo);
+      if (!zero(cs.transitionDuration) || !zero(cs.animationDuration)) {
+        out.push({el: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                      (el.className && typeof el.className === 'string' ? '.' + el.className.trim().replace(/\\s+/g, '.') : '') +
+                      (pseudo || ''),
+                  transition: cs.transitionDuration, animation: cs.animationDuration});
+      }
+    }
+  }
+  return {moving: out, scroll: getComputedStyle(document.documentElement).scrollBehavior};
+}"""
+
+OVERFLOW = """(limit) => {
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > limit + 0.5 &&
+        ![...el.children].some(c => c.getBoundingClientRect().right > limit + 0.5)) {
+      wide.push(el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).trim().replace(/\\s+/g, '.') : '') +
+                ' right=' + Math.round(r.right) + ': ' + el.outerHTML.slice(0, 120));
+    }
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 8)};
+}"""
+
+RENDERED = """(selector) => [...document.querySelectorAll(selector)].map(el => ({
+  html: el.outerHTML.slice(0, 100), display: getComputedStyle(el).display,
+  rendered: el.getClientRects().length > 0 && el.checkVisibility()}))"""
+
+# XSS: record every call of the dialog functions, in every frame, before any page script runs.
+TRAP = """(() => {
+  window.__fired = [];
+  for (const name of ['alert', 'confirm', 'prompt', 'print', 'open']) {
+    const record = (...args) => { (window.top.__fired || window.__fired).push(name + '(' + args.join(',') + ')'); };
+    try { Object.defineProperty(window, name, {value: record, writable: false, configurable: false}); }
+    catch (e) { window[name] = record; }
+  }
+  // Clicking a link must not navigate away (the page would be gone), except where its
+  // address would run code: that is what this test is looking for, so let it happen.
+  document.addEventListener('click', e => {
+    const a = e.target.closest && e.target.closest('a[href], area[href]');
+    if (a && /^(https?|file|mailto|webcal):/i.test(a.href)) e.preventDefault();
+  }, true);
+})();"""
+
+PROVOKE = """async () => {
+  const events = ['mouseover', 'mouseenter', 'mousemove', 'mousedown', 'mouseup', 'focus',
+                  'focusin', 'blur', 'keydown', 'input', 'change', 'load', 'error', 'animationstart',
+                  'transitionend', 'toggle', 'pointerover', 'pointerdown', 'dblclick'];
+  const all = [...document.querySelectorAll('body *')];
+  for (const el of all) {
+    for (const type of events) {
+      el.dispatchEvent(new Event(type, {bubbles: true, cancelable: true}));
+    }
+    if (typeof el.click === 'function') el.click();
+  }
+  await new Promise(r => setTimeout(r, 300));
+  return all.length;
+}"""
+
+STATIC_XSS = """() => {
+  const bad = [];
+  const own = new URL('assets/coursesite.js', document.baseURI).pathname.split('/').pop();
+  for (const el of document.querySelectorAll('*')) {
+    const tag = el.tagName.toLowerCase();
+    if (['iframe', 'svg', 'img', 'object', 'embed', 'frame', 'b', 'base', 'form'].includes(tag)) {
+      bad.push('element <' + tag + '>: ' + el.outerHTML.slice(0, 120));
+    }
+    if (tag === 'script' && !(el.src && el.src.endsWith('/' + own) && !el.text.trim())) {
+      bad.push('script other than coursesite.js: ' + el.outerHTML.slice(0, 120));
+    }
+    for (const attr of el.attributes) {
+      const v = attr.value.trim().toLowerCase();
+      if (attr.name.startsWith('on')) bad.push('event handler attribute ' + attr.name + ' on <' + tag + '>: ' + el.outerHTML.slice(0, 120));
+      if (['href', 'src', 'action', 'formaction', 'xlink:href', 'data'].includes(attr.name) &&
+          /^(javascript|data|vbscript):/.test(v.replace(/[\\s\\x00-\\x1f]/g, ''))) {
+        bad.push(attr.name + '="' + attr.value + '" on <' + tag + '>');
+      }
+    }
+  }
+  return bad;
+}"""
