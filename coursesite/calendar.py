@@ -122,23 +122,9 @@ def offering_items(site: Site, o: Offering, pending: frozenset = frozenset()) ->
     items += office_hour_items(site, o)
     items += [exam_item(site, o, e) for e in o.organization.exams if e.date is not S.TBD]
     items += [deadline_item(o, d) for d in o.organization.deadlines if d.date is not S.TBD]
-    check_unique_keys(o, items)
+    # Keys are unique: model.py rejects repeated lecture numbers, exam and deadline ids, and
+    # unnumbered sessions with one title; office-hour keys are numbered per weekday.
     return sorted(items, key=Item.order)
-
-
-def check_unique_keys(o: Offering, items: list[Item]) -> None:
-    """Two events with one key would share a UID; clients would merge them (model bug guard)."""
-    seen: dict[str, Item] = {}
-    problems = []
-    for item in items:
-        if item.key in seen:
-            problems.append(Problem(item.where.file, item.where.line, item.where.path,
-                                    f"gives the calendar key '{item.key}' of line "
-                                    f"{seen[item.key].where.line} again; give each unnumbered "
-                                    "session a distinct title"))
-        seen.setdefault(item.key, item)
-    if problems:
-        raise ContentError(problems)
 
 
 def lecture_item(site: Site, o: Offering, s: Session, pending: frozenset = frozenset()) -> Item:

@@ -282,7 +282,7 @@ def organization_view(site: Site, org: S.Organization) -> dict:
 
 
 def offering_view(site: Site, o: Offering, pending: frozenset = frozenset(),
-                  state: dict | None = None) -> dict:
+                  state: dict | None = None, items: list | None = None) -> dict:
     """Everything about one offering that its pages show, given the materials not released
     yet (`pending`) and the calendar change record (`state`, for schedule-change news)."""
     c = o.course
@@ -308,7 +308,7 @@ def offering_view(site: Site, o: Offering, pending: frozenset = frozenset(),
         "news": news_entries(site, o, pending, state or {}),
         "subscribe": subscribe_view(site, o),
         "upcoming": [dict(x, date=full_day_label(x["day"]), iso=x["day"].isoformat())
-                     for x in schedule_items(site, o, pending)
+                     for x in (items if items is not None else schedule_items(site, o, pending))
                      if x["kind"] in ("exam", "deadline")],
         "urls": {"home": f"{o.slug}/index.html", "projects": f"{o.slug}/projects.html",
                  "schedule": f"{o.slug}/schedule.html", "news": f"{o.slug}/news.xml"},
@@ -490,9 +490,9 @@ def dated_item(kind, kind_label, title, day, start, end, room, order) -> dict:
             "cancelled": False, "note": Markup(""), "anchor": "", "order": order}
 
 
-def schedule_weeks(site: Site, o: Offering, pending: frozenset = frozenset()) -> list[dict]:
-    """The term week by week, from the week of the first day to the last dated item."""
-    items = schedule_items(site, o, pending)
+def schedule_weeks(o: Offering, items: list[dict]) -> list[dict]:
+    """The term week by week (from `schedule_items`), from the week of the first day to the
+    last dated item."""
     first = monday_of(min([o.course.term.start] + [x["day"] for x in items]))
     last = max([o.course.term.end] + [x["day"] for x in items])
     weeks, monday, number = [], first, 1
@@ -508,8 +508,7 @@ def schedule_weeks(site: Site, o: Offering, pending: frozenset = frozenset()) ->
     return weeks
 
 
-def offering_pages(site: Site, o: Offering, view: dict, pending: frozenset = frozenset()
-                   ) -> dict:
+def offering_pages(site: Site, o: Offering, view: dict, items: list[dict]) -> dict:
     """Page path -> (template, context) for one offering."""
     common = {"site": site_context(site), "offering": view}
     crumbs = [{"label": site.config.title, "url": "index.html"}]
@@ -518,7 +517,7 @@ def offering_pages(site: Site, o: Offering, view: dict, pending: frozenset = fro
             f"{o.slug}/index.html", f"{o.course.title} ({o.term_label})", crumbs))),
         f"{o.slug}/news.xml": ("news.xml", dict(common, **atom_context(site, o, view))),
         f"{o.slug}/schedule.html": ("schedule.html", dict(common,
-                                                          weeks=schedule_weeks(site, o, pending),
+                                                          weeks=schedule_weeks(o, items),
             page=page(f"{o.slug}/schedule.html", f"Schedule: {o.course.short} {o.term_label}",
                       crumbs + [{"label": f"{o.course.short} {o.term_label}",
                                  "url": f"{o.slug}/index.html"}]))),
@@ -557,8 +556,9 @@ def render_pages(site: Site, templates_dir: Path, cache: dict | None = None,
         if hit and hit[0][0] is o and hit[0][1] is site.config and hit[0][2:] == inputs[2:]:
             pages.update(hit[1])
             continue
-        view = offering_view(site, o, inputs[3], inputs[4])
-        rendered = render_jobs(env, offering_pages(site, o, view, inputs[3]))
+        items = schedule_items(site, o, inputs[3])  # shared by the course and schedule pages
+        view = offering_view(site, o, inputs[3], inputs[4], items)
+        rendered = render_jobs(env, offering_pages(site, o, view, items))
         cache[("pages", o.slug)] = (inputs, rendered)
         pages.update(rendered)
     return dict(sorted(pages.items()))
