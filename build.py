@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 from coursesite.errors import ContentError, format_warnings
-from coursesite.pipeline import (PROJECT_DIR, Project, build, render_site, stale_states, summary,
-                                 timed)
+from coursesite.pipeline import PROJECT_DIR, Project, build, render_site, summary, timed
 
 
 def moment(text: str) -> dt.datetime:
@@ -29,26 +28,29 @@ def parse_args(argv):
     sub = parser.add_subparsers(dest="command")
     b = sub.add_parser("build", help="validate content and write the site (default)")
     c = sub.add_parser("check", help="validate content and render in memory; write nothing")
-    for p in (b, c):
+    s = sub.add_parser("serve", help="live preview: rebuild on every save, reload the browser")
+    d = sub.add_parser("deploy", help="strict build, then upload site/ with rsync")
+    for p in (b, c, s, d):
         p.add_argument("--content", type=Path, default=PROJECT_DIR / "content",
                        help="content folder (default: content/ next to build.py)")
+        p.add_argument("--assets", type=Path, default=PROJECT_DIR / "assets",
+                       help="assets folder: style, script and files such as slides "
+                            "(default: assets/ next to build.py)")
+    for p in (b, c):
         p.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    for p in (b, c, s := sub.add_parser(
-            "serve", help="live preview: rebuild on every save, reload the browser")):
+    for p in (b, c, s):
         p.add_argument("--now", type=moment, default=None, metavar="2026-04-16T14:00",
                        help="pretend it is this time (local to the site's time zone unless an "
                             "offset is given): decides which timed materials are released")
-    s.add_argument("--content", type=Path, default=PROJECT_DIR / "content",
-                   help="content folder (default: content/ next to build.py)")
+    c.add_argument("--gates", action="store_true",
+                   help="also build into a temporary folder and run the quality gates on the "
+                        "pages (HTML validity, links and anchors, third-party requests, axe)")
     s.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only)")
     s.add_argument("--port", type=int, default=8000, help="first port to try (default 8000)")
     j = sub.add_parser("schema", help="write the content schema as JSON Schema files")
     j.add_argument("--out", type=Path, default=PROJECT_DIR / "schema",
                    help="folder for the .schema.json files (default: schema/)")
-    d = sub.add_parser("deploy", help="strict build, then upload site/ with rsync")
-    d.add_argument("--content", type=Path, default=PROJECT_DIR / "content",
-                   help="content folder (default: content/ next to build.py)")
     d.add_argument("--out", type=Path, default=PROJECT_DIR / "site",
                    help="folder to build into before uploading (default: site/)")
     d.add_argument("--target", default=None,
@@ -65,7 +67,8 @@ def parse_args(argv):
 
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    project = Project(content=getattr(args, "content", PROJECT_DIR / "content"))
+    project = Project(content=getattr(args, "content", PROJECT_DIR / "content"),
+                      assets=getattr(args, "assets", PROJECT_DIR / "assets"))
     if args.command == "serve":
         return run_serve(project, args.host, args.port, args.now)
     if args.command == "deploy":
@@ -82,14 +85,20 @@ def main(argv=None) -> int:
     except ContentError as exc:
         print(exc.report(), file=sys.stderr)
         return 1
-    if result.site.warnings:
-        print(format_warnings(list(result.site.warnings)), file=sys.stderr)
-    if args.command == "check":
-        # A note, not a warning: a stale state never fails a build (CI builds web edits).
-        for problem in stale_states(result, project):
-            print(f"note: {problem}", file=sys.stderr)
+    report_warnings(result)
     print(summary(result, seconds, out))
     return 0
+
+
+def report_warnings(result) -> None:
+    """Warnings, then notes (what the build could not do; never fatal) on stderr."""
+    warnings = [*result.site.warnings]
+    if warnings:
+        print(format_warnings(warnings), file=sys.stderr)
+    for line in [*result.history.warnings]:
+        print(f"warning: {line}", file=sys.stderr)
+    for line in result.history.notes:
+        print(f"note: {line}", file=sys.stderr)
 
 
 def write_schemas(out: Path) -> int:
@@ -111,6 +120,7 @@ def run_deploy(project: Project, args) -> int:
 
     try:
         (result, _), seconds = timed(build, project, args.out, True)
+        report_warnings(result)
         print(summary(result, seconds, args.out))
         plan = deploy(args.out, args.target or default_target(), args.dry_run)
     except ContentError as exc:

@@ -5,31 +5,24 @@ Each offering gets four feeds at URLs that never move: `<slug>/calendar.ics` (ev
 shared/guide/CALENDAR.md for why each decision (no METHOD, UUIDv5 UIDs, rule-based VTIMEZONE,
 one VEVENT per lecture) was taken.
 
-SEQUENCE, LAST-MODIFIED and DTSTAMP come from a committed state file per offering
-(`content/<slug>/calendar-state.json`, like a lock file), never from the clock: unchanged content
+SEQUENCE, LAST-MODIFIED and DTSTAMP come from the offering's change record, a replay of its
+versions (history.py derives them from git), never from the build's clock: unchanged content
 gives identical bytes, and a changed event gets a higher SEQUENCE so clients replace it.
-`render_calendars` is pure; the build loads the states, renders, and saves the new states.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
-import os
-import re
-import subprocess
-import tempfile
 import uuid
-from dataclasses import asdict, dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vDuration
 
 from . import schema as S
-from .errors import ContentError, Problem
-from .load import display_path, parse_yaml, read_text
-from .model import WEEKDAYS, Offering, Session, Site, is_local, office_hour_dates, weekly
+from .model import (WEEKDAYS, Offering, Session, Site, is_local, office_hour_dates, weekday_plural,
+                    weekly)
 from .render import MATERIAL_LABELS, asset_path, full_day_label, time_range
 from .timezones import vtimezone
 
@@ -39,7 +32,6 @@ PRODID = "-//coursesite//coursesite 1//EN"
 UID_NAMESPACE = uuid.UUID("5b1c8f0e-2a61-4c38-9a53-0c7e2f1d6a90")
 UID_DOMAIN = "coursesite"
 REFRESH = dt.timedelta(hours=6)
-STATE_FILE = "calendar-state.json"
 
 # Feed file -> (kinds of item it holds, suffix of its name; None = the offering's name alone).
 FEEDS = {
@@ -70,6 +62,7 @@ class Item:
     until: dt.datetime | None = None  # weekly repetition up to this local start, inclusive
     exdates: tuple = ()         # local starts the weekly repetition skips
     where: S.Where = S.Where()  # for error messages only
+    label: str = ""             # what news calls it: "Lecture 07", "Final written exam"
 
     @property
     def all_day(self) -> bool:
@@ -84,25 +77,6 @@ class Item:
                 # Office hours repeat: a new holiday or a later end moves occurrences too.
                 "until": self.until.isoformat() if self.until else None,
                 "exdates": [d.isoformat() for d in self.exdates]}
-
-    def fingerprint(self) -> str:
-        """A short hash of the significant fields (stable across Python versions and runs)."""
-        text = json.dumps(self.significant(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-    def detail(self) -> str:
-        """What the event is now, in words, for change announcements: 'Thu, Jun 11, 2026,
-        16:00-18:00, BH-N 243, ...' or 'cancelled'."""
-        if self.cancelled:
-            return "cancelled"
-        if self.all_day:
-            when = full_day_label(self.start)
-        else:
-            when = f"{full_day_label(self.start.date())}, " \
-                   f"{time_range(self.start.time(), self.end.time())}"
-            if self.until is not None:
-                when = f"weekly from {when}"
-        return ", ".join(p for p in (when, self.location) if p)
 
     def order(self) -> tuple:
         """Feeds list events by start; all-day items first on their day, then by key."""
@@ -138,7 +112,9 @@ def lecture_item(site: Site, o: Offering, s: Session, pending: frozenset = froze
              *material_lines(site, [m for m in lecture.materials if m.url not in pending])]
     return Item("lecture", s.key, ("Cancelled: " if cancelled else "") + title, s.start, s.end,
                 o.timezone, location(site, s.room, s.online), join_lines(lines), cancelled,
-                page_url(site, o), conferences(s.online), where=lecture.where)
+                page_url(site, o), conferences(s.online), where=lecture.where,
+                label=f"Lecture {lecture.number:02d}" if lecture.number is not None
+                else lecture.title)
 
 
 def office_hour_items(site: Site, o: Offering) -> list[Item]:
@@ -150,7 +126,8 @@ def office_hour_items(site: Site, o: Offering) -> list[Item]:
         key = f"office-hours/{oh.weekday}" + (f"-{n}" if n > 1 else "")
         dates = office_hour_dates(o, oh)
         if dates:
-            items.append(office_hour_item(site, o, oh, key, dates))
+            label = f"Office hours on {weekday_plural(oh.weekday)}" + (f" ({n})" if n > 1 else "")
+            items.append(replace(office_hour_item(site, o, oh, key, dates), label=label))
     return items
 
 
@@ -169,7 +146,7 @@ def office_hour_item(site: Site, o: Offering, oh: S.OfficeHours, key: str, dates
 def exam_item(site: Site, o: Offering, e: S.Exam) -> Item:
     """Timed when start and end are given, else all-day and transparent."""
     common = dict(location=location(site, e.room, (), e.place), description=e.text,
-                  url=page_url(site, o), where=e.where)
+                  url=page_url(site, o), where=e.where, label=e.title)
     summary = f"{o.course.short} exam: {e.title}"
     if e.start and e.end:
         return Item("exam", f"exam/{e.id}", summary, dt.datetime.combine(e.date, e.start),
@@ -181,7 +158,8 @@ def deadline_item(o: Offering, d: S.Deadline) -> Item:
     """All-day on its date, the time (if any) in the title: a deadline occupies no time slot."""
     due = f" (due {d.time:%H:%M})" if d.time else ""
     return Item("deadline", f"deadline/{d.id}", f"{o.course.short} deadline: {d.title}{due}",
-                d.date, d.date + dt.timedelta(days=1), description=d.text, where=d.where)
+                d.date, d.date + dt.timedelta(days=1), description=d.text, where=d.where,
+                label=d.title)
 
 
 def location(site: Site, room_id, online=(), place=None) -> str | None:
@@ -229,22 +207,157 @@ def join_lines(lines) -> str | None:
     return text or None
 
 
-# --- state: SEQUENCE and change times that survive rebuilds ----------------------------------
+# --- the change record: SEQUENCE, LAST-MODIFIED and schedule-change news --------------------
+
+@dataclass(frozen=True)
+class Version:
+    """The offering's events at one moment of its history: a commit, or the working tree."""
+
+    id: str               # commit id, or "worktree-<hash of its events>"
+    when: dt.datetime     # aware: when this version was made (commit time, or file time)
+    events: dict          # key -> {"label": "Lecture 07", "sig": Item.significant()}
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """SEQUENCE and LAST-MODIFIED (also DTSTAMP) of one event."""
+
+    sequence: int
+    changed: dt.datetime
+
+
+@dataclass(frozen=True)
+class Change:
+    """The schedule changes one version made, in words, for the news feed."""
+
+    version: str
+    when: dt.datetime
+    sentences: tuple      # "Lectures 01-13 move to FR 772, ..."
+
 
 @dataclass(frozen=True)
 class Record:
-    """What the state file remembers of one UID."""
+    """An offering's change record: a Stamp per event key, and its changes oldest first."""
 
-    key: str
-    hash: str
-    sequence: int
-    changed: str          # UTC, '2026-04-01T12:00:00Z': LAST-MODIFIED and DTSTAMP
-    removed: bool = False  # no longer in the feed; kept so SEQUENCE never goes backwards
-    summary: str = ""      # the event's title when it last changed (for the news feed)
-    detail: str = ""       # what it became then, in words ("cancelled", "Thu, Jun 11, ...")
+    stamps: dict = field(default_factory=dict)
+    changes: tuple = ()
 
 
-State = dict  # UID -> Record
+def snapshot(site: Site, o: Offering) -> dict:
+    """The offering's events as a Version holds them (plain data: it is cached as JSON)."""
+    return {item.key: {"label": item.label, "sig": item.significant()}
+            for item in offering_items(site, o)}
+
+
+def fingerprint(sig: dict) -> str:
+    """A short hash of an event's significant fields, stable across Python versions."""
+    text = json.dumps(sig, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def replay(versions: list[Version]) -> Record:
+    """The record after the versions in order. An event starts at SEQUENCE 0 when it first
+    appears; each later version in which its significant fields differ, or in which it returns
+    after being absent, raises it by one and stamps that version's time. Monotonic by
+    construction: a version can only add to what earlier ones counted. Each version after the
+    first that changes anything gives one Change (none for the offering's first version)."""
+    stamps: dict = {}
+    changes = []
+    before: dict | None = None
+    for v in versions:
+        for key, event in v.events.items():
+            old = stamps.get(key)
+            if old is None:
+                stamps[key] = Stamp(0, v.when)
+            elif before is None or key not in before or \
+                    fingerprint(before[key]["sig"]) != fingerprint(event["sig"]):
+                stamps[key] = Stamp(old.sequence + 1, v.when)
+        if before:
+            sentences = describe_changes(before, v.events)
+            if sentences:
+                changes.append(Change(v.id, v.when, tuple(sentences)))
+        before = v.events
+    current = before or {}
+    return Record({k: s for k, s in sorted(stamps.items()) if k in current}, tuple(changes))
+
+
+# Which fields say when an event happens (the rest: where, status, title).
+WHEN_FIELDS = ("start", "end", "all_day", "tzid", "until", "exdates")
+
+
+def describe_changes(old: dict, new: dict) -> list[str]:
+    """One sentence per kind of change, events with the same change named together:
+    'Lectures 01-13 move to FR 772', 'Lecture 05 is cancelled', 'Lecture 14 is added: ...'."""
+    groups: dict = {}
+    for key in [*old, *(k for k in new if k not in old)]:
+        phrase = change_phrase(old.get(key), new.get(key))
+        if phrase is not None:
+            groups.setdefault(phrase, []).append((new.get(key) or old[key])["label"])
+    return [f"{name_list(labels)} {phrase[len(labels) > 1]}"
+            for phrase, labels in groups.items()]
+
+
+def change_phrase(old: dict | None, new: dict | None) -> tuple | None:
+    """(singular, plural) predicate for what happened to one event, or None if nothing did."""
+    if new is None:
+        return ("is removed from the schedule", "are removed from the schedule")
+    if old is None:
+        return (f"is added: {sig_detail(new['sig'])}", f"are added: {sig_detail(new['sig'])}")
+    a, b = old["sig"], new["sig"]
+    if fingerprint(a) == fingerprint(b):
+        return None
+    if b["status"] == "CANCELLED" and a["status"] != "CANCELLED":
+        return ("is cancelled", "are cancelled")
+    moved = any(a.get(f) != b.get(f) for f in WHEN_FIELDS)
+    place = a["location"] != b["location"]
+    if a["status"] == "CANCELLED" and b["status"] != "CANCELLED":
+        return (f"takes place again: {sig_detail(b)}", f"take place again: {sig_detail(b)}")
+    if moved and not place:
+        return (f"moves to {sig_when(b)}", f"move to {sig_when(b)}")
+    if moved or place:
+        where = b["location"] or "no room"
+        target = f"{sig_when(b)}, {where}" if moved else where
+        return (f"moves to {target}", f"move to {target}")
+    return (f"is renamed: {b['summary']}", f"are renamed: {b['summary']}")
+
+
+def sig_when(sig: dict) -> str:
+    """'Thu, Jun 11, 2026, 16:00-18:00' (or 'weekly from ...') from significant fields."""
+    start = dt.datetime.fromisoformat(sig["start"])
+    if sig["all_day"]:
+        return full_day_label(start.date())
+    end = dt.datetime.fromisoformat(sig["end"])
+    when = f"{full_day_label(start.date())}, {time_range(start.time(), end.time())}"
+    return f"weekly from {when}" if sig.get("until") else when
+
+
+def sig_detail(sig: dict) -> str:
+    """When and where, in words."""
+    return ", ".join(p for p in (sig_when(sig), sig["location"]) if p)
+
+
+def name_list(labels: list[str]) -> str:
+    """'Lecture 05', 'Lectures 01-13', 'Lectures 02, 04 and 06', or the labels joined."""
+    numbers = [label.removeprefix("Lecture ") for label in labels]
+    if len(labels) > 1 and all(label.startswith("Lecture ") and n.isdigit()
+                               for label, n in zip(labels, numbers)):
+        return "Lectures " + and_list(number_ranges(numbers))
+    return and_list(labels)
+
+
+def number_ranges(numbers: list[str]) -> list[str]:
+    """['01', '02', '03', '05'] -> ['01-03', '05'] (runs of consecutive numbers)."""
+    runs: list[list[str]] = []
+    for n in sorted(numbers, key=int):
+        if runs and int(n) == int(runs[-1][-1]) + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return [f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(r) for r in runs]
+
+
+def and_list(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def utc_text(moment: dt.datetime) -> str:
@@ -252,183 +365,24 @@ def utc_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def parse_utc(text: str) -> dt.datetime:
-    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
-
-
-def next_state(slug: str, items: list[Item], state: State, change_time: dt.datetime) -> State:
-    """The state after this build: new or changed events (and returning removed ones) get
-    sequence old+1 (new: 0) and `change_time`; unchanged ones keep theirs; vanished ones are
-    flagged removed. Deterministic in its arguments, so a CI build with a stale state still
-    produces the same feed every time it runs."""
-    new: State = {}
-    for item in items:
-        uid, digest = event_uid(slug, item.key), item.fingerprint()
-        old = state.get(uid)
-        if old is not None and old.hash == digest and not old.removed:
-            new[uid] = old
-        else:
-            sequence = old.sequence + 1 if old is not None else 0
-            # A change is remembered in words for the news feed; a new event needs none.
-            words = (item.summary, item.detail()) if sequence > 0 else ("", "")
-            new[uid] = Record(item.key, digest, sequence, utc_text(change_time), False, *words)
-    for uid, old in state.items():
-        if uid not in new:
-            new[uid] = old if old.removed else replace(old, removed=True)
-    return dict(sorted(new.items()))
-
-
-def state_path(content_dir: Path, slug: str) -> Path:
-    return Path(content_dir) / slug / STATE_FILE
-
-
-def state_text(state: State) -> str:
-    """The state file's text: sorted keys, indent 1, trailing newline (small, stable diffs)."""
-    data = {uid: {k: v for k, v in asdict(r).items() if k not in OPTIONAL_FIELDS or v}
-            for uid, r in state.items()}
-    return json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
-
-
-def load_state(path: Path) -> State:
-    """The state in `path`; a missing file is an empty state; a malformed one a ContentError
-    naming file:line (a hand-edited or badly merged state file is the maintainer's to fix)."""
-    path = Path(path)
-    if not path.exists():
-        return {}
-    shown = display_path(path)
-    text = read_text(path, shown)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ContentError([Problem(shown, exc.lineno, "", f"not valid JSON: {exc.msg}; "
-                                    "fix it, or delete the file to start afresh (SEQUENCE "
-                                    "numbers restart then)")]) from None
-    if not isinstance(data, dict):
-        raise ContentError([Problem(shown, 1, "", "expected an object of UIDs")])
-    state, problems = {}, []
-    for uid, entry in data.items():
-        try:
-            state[uid] = read_record(entry)
-        except ValueError as exc:
-            problems.append(Problem(shown, uid_lines(text, shown).get(uid, 1), uid, str(exc)))
-    if problems:
-        raise ContentError(problems)
-    return dict(sorted(state.items()))
-
-
-def uid_lines(text: str, shown: str) -> dict:
-    """UID -> the line it is written on. JSON is YAML, and the YAML loader keeps every key's
-    line (the json module keeps none); {} in the rare case YAML reads the text differently."""
-    try:
-        return parse_yaml(text, shown).key_lines
-    except ContentError:
-        return {}
-
-
-OPTIONAL_FIELDS = ("removed", "summary", "detail")
-
-
-def read_record(entry) -> Record:
-    """One state entry; ValueError says what is wrong with it."""
-    expected = ("an object with key, hash, sequence, changed (and optionally removed, "
-                "summary, detail)")
-    if not isinstance(entry, dict) or set(entry) - {"key", "hash", "sequence", "changed",
-                                                    *OPTIONAL_FIELDS}:
-        raise ValueError(f"expected {expected}")
-    ok = (isinstance(entry.get("key"), str) and isinstance(entry.get("hash"), str)
-          and type(entry.get("sequence")) is int and entry["sequence"] >= 0
-          and isinstance(entry.get("changed"), str)
-          and type(entry.get("removed", False)) is bool
-          and isinstance(entry.get("summary", ""), str)
-          and isinstance(entry.get("detail", ""), str))
-    if not ok:
-        raise ValueError(f"expected {expected}")
-    try:
-        parse_utc(entry["changed"])
-    except ValueError:
-        raise ValueError(f"changed: expected a UTC time like 2026-04-01T12:00:00Z, "
-                         f"got {entry['changed']!r}") from None
-    return Record(entry["key"], entry["hash"], entry["sequence"], entry["changed"],
-                  entry.get("removed", False), entry.get("summary", ""), entry.get("detail", ""))
-
-
-def save_state(path: Path, state: State) -> bool:
-    """Write the state atomically (temp file + os.replace), only when its bytes change;
-    True when written. Untouched files keep their mtime, so watchers do not loop."""
-    path = Path(path)
-    data = state_text(state).encode("utf-8")
-    if path.exists() and path.read_bytes() == data:
-        return False
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return True
-
-
-def state_is_stale(site: Site, o: Offering, state: State) -> bool:
-    """True when building would change the offering's state file (content edited but the state
-    not rebuilt and committed): `check` reports it, the build still works."""
-    probe = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)  # any time: only equality matters
-    return next_state(o.slug, offering_items(site, o), state, probe) != state
-
-
-def change_time_for(content_dir: Path) -> dt.datetime:
-    """When the content last changed, in UTC, for events that change in this build.
-
-    SOURCE_DATE_EPOCH first (the reproducible-builds convention); else the newest commit of the
-    git repository holding the content, so every CI rebuild of one commit stamps the same time;
-    else now (a folder outside git), truncated to seconds as iCalendar times are.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-    try:
-        out = subprocess.run(["git", "-C", str(content_dir), "log", "-1", "--format=%ct"],
-                             capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        out = None
-    if out is not None and out.returncode == 0 and re.fullmatch(r"\d+\n?", out.stdout):
-        return dt.datetime.fromtimestamp(int(out.stdout), dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-
-
 # --- feeds --------------------------------------------------------------------------------------
 
-def render_calendars(site: Site, states: dict, change_time: dt.datetime
-                     ) -> tuple[dict[str, bytes], dict]:
-    """Every offering's feeds (output path -> bytes) and its new state (slug -> State).
-
-    Pure: the same site, states and change_time give the same bytes; change_time is only used
-    for events that are new or changed relative to `states`.
-    """
-    files, new_states = {}, {}
-    for o in sorted(site.offerings, key=lambda o: o.slug):
-        feeds, new_states[o.slug] = offering_feeds(site, o, states.get(o.slug, {}), change_time)
-        files.update(feeds)
-    return files, new_states
-
-
-def offering_feeds(site: Site, o: Offering, state: State, change_time: dt.datetime,
-                   pending: frozenset = frozenset()) -> tuple[dict[str, bytes], State]:
-    """One offering's feeds (output path -> bytes) and its new state; pure. Materials whose
-    URL is in `pending` (not released yet) are left out of descriptions."""
+def offering_feeds(site: Site, o: Offering, record: Record,
+                   pending: frozenset = frozenset()) -> dict[str, bytes]:
+    """One offering's feeds (output path -> bytes); pure. SEQUENCE and LAST-MODIFIED come from
+    the change record; materials whose URL is in `pending` (not released yet) are left out of
+    descriptions."""
     items = offering_items(site, o, pending)
-    state = next_state(o.slug, items, state, change_time)
     # Each event and the VTIMEZONE are serialised once and shared by the feeds that list
     # them (serialising, with its line folding, is most of the cost of a feed).
     zone = timezone_component(o.timezone, *timezone_span(o, items)).to_ical()
-    events = {item.key: vevent(o.slug, item, state[event_uid(o.slug, item.key)]).to_ical()
+    events = {item.key: vevent(o.slug, item, record.stamps[item.key]).to_ical()
               for item in items}
     files = {}
     for name, (kinds, suffix) in FEEDS.items():
         chosen = [events[i.key] for i in items if i.kind in kinds]
         files[f"{o.slug}/{name}"] = assemble(calendar_header(o, suffix), [zone, *chosen])
-    return files, state
+    return files
 
 
 def assemble(header: Calendar, components: list[bytes]) -> bytes:
@@ -480,9 +434,9 @@ def timezone_span(o: Offering, items: list[Item]) -> tuple[dt.date, dt.date]:
     return min(days), max(days)
 
 
-def vevent(slug: str, item: Item, record: Record) -> Event:
+def vevent(slug: str, item: Item, record: Stamp) -> Event:
     """The VEVENT of an item; UID and DTSTAMP passed explicitly (icalendar would invent them)."""
-    stamp = parse_utc(record.changed)
+    stamp = record.changed.astimezone(dt.timezone.utc)
     event = Event()
     event.add("uid", event_uid(slug, item.key))
     event.add("dtstamp", stamp)

@@ -404,8 +404,11 @@ def _parse_file(path: Path, data: bytes, cls, out: Problems):
 
 # --- the site ------------------------------------------------------------------------------
 
-def load_site(content_dir: Path, assets_dir: Path, cache: dict | None = None) -> Site:
+def load_site(content_dir: Path, assets_dir: Path | None, cache: dict | None = None) -> Site:
     """Read and validate all content; raise ContentError listing every problem.
+
+    `assets_dir` None skips the check that local URLs name files (a past version of the
+    content, replayed for the calendar's change record, has no assets folder of its own).
 
     `cache` (optional, kept by the live preview between builds) lets unchanged files and
     offerings be reused; the result is the same as without it.
@@ -427,12 +430,12 @@ def load_site(content_dir: Path, assets_dir: Path, cache: dict | None = None) ->
             offerings.append(offering)
     if config is not None and rooms is not None:
         for offering in offerings:
-            check_offering(offering, rooms_by_id, Path(assets_dir), out)
+            check_offering(offering, rooms_by_id, assets_dir and Path(assets_dir), out)
         check_room_clashes(offerings, rooms_by_id, out)
     if out.errors:
         raise ContentError(out.errors)
     offerings.sort(key=lambda o: o.sort_key, reverse=True)
-    return Site(config, rooms_by_id, tuple(offerings), Path(assets_dir),
+    return Site(config, rooms_by_id, tuple(offerings), assets_dir and Path(assets_dir),
                 tuple(sorted(set(out.warnings))))
 
 
@@ -603,7 +606,7 @@ def index_rooms(rooms: S.Rooms, out: Problems) -> dict:
 
 # --- cross-checks --------------------------------------------------------------------------
 
-def check_offering(o: Offering, rooms: dict, assets_dir: Path, out: Problems) -> None:
+def check_offering(o: Offering, rooms: dict, assets_dir: Path | None, out: Problems) -> None:
     """Every check that needs more than one field: rooms, numbers, dates, URLs, clashes."""
     check_term(o.course.term, out)
     for item, key in room_references(o):
@@ -613,7 +616,7 @@ def check_offering(o: Offering, rooms: dict, assets_dir: Path, out: Problems) ->
             hint = f" (closest: {', '.join(near)})" if near else ""
             out.at(item.where, key, f"unknown room '{ref}'{hint}; rooms are defined in "
                    "rooms.yaml")
-    for item, key in url_references(o):
+    for item, key in url_references(o) if assets_dir is not None else ():
         check_local_url(item, key, assets_dir, out)
     for slot in [*o.course.weekly.lectures, *o.course.weekly.office_hours]:
         check_order(slot, "start", "end", slot.start, slot.end, out)

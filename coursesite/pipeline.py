@@ -19,13 +19,15 @@ import jinja2
 from .errors import ContentError, Problem
 from .load import display_path
 from .model import Site, is_local, load_site, pending_releases
-from .calendar import (change_time_for, load_state, offering_feeds, save_state, state_is_stale,
-                       state_path)
+from .calendar import offering_feeds
+from .history import History, change_records
 from .render import (collect_assets, landing_job, make_environment, render_jobs, render_pages,
                      server_config)
 from .write import WriteReport, write_site
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# The files of assets/ that belong to the tool (the templates link them), not to a course.
+THEME_ASSETS = ("style.css", "coursesite.js")
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class BuildResult:
 
     site: Site
     files: dict   # output path -> bytes
-    states: dict  # offering slug -> calendar state to save after a successful write
+    history: History  # the change record of every offering, and notes on what it lacks
 
     @property
     def pages(self) -> int:
@@ -59,6 +61,7 @@ class BuildCache:
     pages: dict = field(default_factory=dict)
     feeds: dict = field(default_factory=dict)
     assets: dict = field(default_factory=dict)
+    history: dict = field(default_factory=dict)
 
 
 def validate(project: Project, strict: bool = False, cache: BuildCache | None = None) -> Site:
@@ -79,17 +82,49 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache | None
     if now.tzinfo is None:  # a --now without offset is local time of the site
         now = now.replace(tzinfo=zoneinfo.ZoneInfo(site.config.timezone))
     pending = {o.slug: pending_releases(o, now) for o in site.offerings}
+    history = site_history(site, project, cache)
+    if strict and history.warnings:
+        raise ContentError([Problem(w, 0, "", "[warning, fatal under --strict]")
+                            for w in history.warnings])
+    records = history.records
     if cache is None and len(site.offerings) >= PARALLEL_FROM and _workers() > 1:
-        files, states = render_in_parallel(site, project, pending)
+        files = render_in_parallel(site, project, pending, records)
     else:
-        files, states = render_feeds(site, project, cache.feeds if cache else None, pending)
+        files = render_feeds(site, cache.feeds if cache else None, pending, records)
         files.update(render_templates(site, project, cache.pages if cache else None, pending,
-                                      states))
+                                      records))
     unreleased = {f"assets/{url}" for urls in pending.values() for url in urls if is_local(url)}
     assets = collect_assets(project.assets, cache.assets if cache else None)
     files.update({path: data for path, data in assets.items() if path not in unreleased})
     files.update(server_config())
-    return BuildResult(site, dict(sorted(files.items())), states)
+    return BuildResult(site, dict(sorted(files.items())), history)
+
+
+def site_history(site: Site, project: Project, cache: BuildCache | None) -> History:
+    """The change record (history.py). The preview keeps it while neither the content's
+    events nor the commit it is based on change, so a save does not replay git history."""
+    if cache is None:
+        return change_records(site, project.content)
+    key = (site.offerings, site.rooms, head_marker(project.content))
+    if cache.history.get("key") != key:
+        cache.history = {"key": key, "value": change_records(site, project.content)}
+    return cache.history["value"]
+
+
+def head_marker(content: Path) -> tuple:
+    """Changes when a commit is made: the git folder's HEAD and the branch it points to."""
+    from .history import git_repository  # noqa: PLC0415
+
+    repo = git_repository(content)
+    if repo is None:
+        return ()
+    marks = []
+    for name in ("HEAD", "packed-refs", "logs/HEAD"):
+        try:
+            marks.append((repo.git_dir / name).stat().st_mtime_ns)
+        except OSError:
+            marks.append(None)
+    return tuple(marks)
 
 
 # Offerings render independently; a department's worth is split over the machine's cores.
@@ -105,13 +140,13 @@ def _workers() -> int:
                else os.cpu_count() or 1, 8)
 
 
-def render_in_parallel(site: Site, project: Project, pending: dict) -> tuple[dict, dict]:
+def render_in_parallel(site: Site, project: Project, pending: dict, records: dict) -> dict:
     """Feeds and pages of all offerings, rendered in forked workers: same bytes as
     rendering them one after another (every renderer is pure)."""
     global _JOB
     slugs = [o.slug for o in site.offerings]
     n = _workers()
-    _JOB = (site, project, pending)
+    _JOB = (site, project, pending, records)
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(n, mp_context=context) as pool:
@@ -119,67 +154,46 @@ def render_in_parallel(site: Site, project: Project, pending: dict) -> tuple[dic
     finally:
         _JOB = ()
     files = render_templates(site, project, landing_only=True)
-    states = {}
-    for chunk_files, chunk_states in parts:
+    for chunk_files in parts:
         files.update(chunk_files)
-        states.update(chunk_states)
-    return files, states
+    return files
 
 
-def _render_chunk(slugs: list[str]) -> tuple[dict, dict]:
-    site, project, pending = _JOB
+def _render_chunk(slugs: list[str]) -> dict:
+    site, project, pending, records = _JOB
     wanted = set(slugs)
     part = replace(site, offerings=tuple(o for o in site.offerings if o.slug in wanted))
-    files, states = render_feeds(part, project, None, pending)
-    files.update(render_templates(part, project, None, pending, states, landing=False))
-    return files, states
+    files = render_feeds(part, None, pending, records)
+    files.update(render_templates(part, project, None, pending, records, landing=False))
+    return files
 
 
-def render_feeds(site: Site, project: Project, cache: dict | None = None,
-                 pending: dict | None = None) -> tuple[dict, dict]:
-    """Every offering's calendar feeds, and the calendar states to save after writing them
-    (SEQUENCE and LAST-MODIFIED come from content/<slug>/calendar-state.json)."""
-    # One preview session, one change time: outside git it is "now", which would change every
-    # second and make every offering's feeds (and so pages) miss the cache on every save.
-    if cache is not None and ("change_time",) in cache:
-        change_time = cache[("change_time",)]
-    else:
-        change_time = change_time_for(project.content)
-        if cache is not None:
-            cache[("change_time",)] = change_time
-    files, states = {}, {}
+def render_feeds(site: Site, cache: dict | None, pending: dict, records: dict) -> dict:
+    """Every offering's calendar feeds; with a cache (the preview's), an offering whose inputs
+    are unchanged keeps its feeds."""
+    files = {}
     for o in site.offerings:
-        state = load_state(state_path(project.content, o.slug))
-        waiting = (pending or {}).get(o.slug, frozenset())
-        inputs = (o, site.config, site.rooms, state, change_time, waiting)
+        waiting = pending.get(o.slug, frozenset())
+        inputs = (o, site.config, site.rooms, records[o.slug], waiting)
         hit = cache.get(o.slug) if cache is not None else None
         if hit and hit[0][0] is o and hit[0][1] is site.config and hit[0][2:] == inputs[2:]:
-            feeds, states[o.slug] = hit[1]
+            feeds = hit[1]
         else:
-            feeds, states[o.slug] = offering_feeds(site, o, state, change_time, waiting)
+            feeds = offering_feeds(site, o, records[o.slug], waiting)
             if cache is not None:
-                cache[o.slug] = (inputs, (feeds, states[o.slug]))
+                cache[o.slug] = (inputs, feeds)
         files.update(feeds)
-    return files, states
-
-
-def stale_states(result: BuildResult, project: Project) -> list[Problem]:
-    """A warning per offering whose committed calendar state is behind its content."""
-    return [Problem(display_path(state_path(project.content, o.slug)), 0, "",
-                    "calendar state is out of date: run `python build.py build` and commit "
-                    "it (builds still work and raise SEQUENCE relative to it)")
-            for o in result.site.offerings
-            if state_is_stale(result.site, o, load_state(state_path(project.content, o.slug)))]
+    return files
 
 
 def render_templates(site: Site, project: Project, cache: dict | None = None,
-                     pending: dict | None = None, states: dict | None = None,
+                     pending: dict | None = None, records: dict | None = None,
                      landing: bool = True, landing_only: bool = False) -> dict:
     """HTML pages; a broken template is the maintainer's to fix, so it is a ContentError."""
     try:
         if landing_only:
             return render_jobs(make_environment(project.templates), landing_job(site))
-        return render_pages(site, project.templates, cache, pending, states, landing)
+        return render_pages(site, project.templates, cache, pending, records, landing)
     except jinja2.TemplateSyntaxError as exc:
         where = display_path(Path(exc.filename)) if exc.filename else f"templates/{exc.name}"
         raise ContentError([Problem(where, exc.lineno or 0, "", f"template syntax: {exc.message}")]) from None
@@ -204,11 +218,7 @@ def build(project: Project, out: Path, strict: bool = False,
           now: dt.datetime | None = None) -> tuple[BuildResult, WriteReport]:
     """Render everything, then write it to `out` atomically."""
     result = render_site(project, strict, now=now)
-    report = write_site(out, result.files)
-    # Only after the site is written: a failed build must not record changes nobody published.
-    for slug, state in result.states.items():
-        save_state(state_path(project.content, slug), state)
-    return result, report
+    return result, write_site(out, result.files)
 
 
 def summary(result: BuildResult, seconds: float, out: Path | None = None) -> str:

@@ -282,9 +282,9 @@ def organization_view(site: Site, org: S.Organization) -> dict:
 
 
 def offering_view(site: Site, o: Offering, pending: frozenset = frozenset(),
-                  state: dict | None = None, items: list | None = None) -> dict:
+                  changes: tuple = (), items: list | None = None) -> dict:
     """Everything about one offering that its pages show, given the materials not released
-    yet (`pending`) and the calendar change record (`state`, for schedule-change news)."""
+    yet (`pending`) and the schedule changes of its change record (for the news)."""
     c = o.course
     return {
         "slug": o.slug, "title": c.title, "short": c.short, "term": o.term_label,
@@ -305,7 +305,7 @@ def offering_view(site: Site, o: Offering, pending: frozenset = frozenset(),
         "organization": organization_view(site, o.organization),
         "extra": c.extra,
         "timezone": o.timezone,
-        "news": news_entries(site, o, pending, state or {}),
+        "news": news_entries(site, o, pending, changes),
         "subscribe": subscribe_view(site, o),
         "upcoming": [dict(x, date=full_day_label(x["day"]), iso=x["day"].isoformat())
                      for x in (items if items is not None else schedule_items(site, o, pending))
@@ -343,13 +343,12 @@ def atom_time(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def news_entries(site: Site, o: Offering, pending: frozenset, state: dict) -> list[dict]:
+def news_entries(site: Site, o: Offering, pending: frozenset, changes: tuple) -> list[dict]:
     """Announcements, schedule changes (from the calendar's change record) and released
     materials, pinned first, then newest first. Nothing here is typed twice: changes come from
     the record that raises the calendar's SEQUENCE, releases from lectures.yaml."""
     entries = [announcement_entry(o, a) for a in o.news.news]
-    entries += [change_entry(o, uid, r) for uid, r in state.items()
-                if r.sequence > 0 and not r.removed and r.summary]
+    entries += [change_entry(o, c) for c in changes]
     for s in o.sessions:
         for m in s.lecture.materials:
             if m.release is not None and m.url not in pending:
@@ -375,14 +374,12 @@ def announcement_entry(o: Offering, a: S.Announcement) -> dict:
                  "announcement", a.pinned)
 
 
-def change_entry(o: Offering, uid: str, record) -> dict:
-    """'Schedule change: AMLS 07: ...' with what the event is now."""
-    what = record.summary.removeprefix("Cancelled: ")
-    body = "Cancelled." if record.detail == "cancelled" else f"Now: {record.detail}."
-    moment = dt.datetime.strptime(record.changed, "%Y-%m-%dT%H:%M:%SZ").replace(
-        tzinfo=dt.timezone.utc)
-    return entry(o, f"change/{uid}/{record.sequence}", f"Schedule change: {what}", moment,
-                 Markup("<p>%s</p>") % body, "change")
+def change_entry(o: Offering, change) -> dict:
+    """One entry per version that changed the schedule: 'Lectures 01-13 move to FR 772'."""
+    title = change.sentences[0] if len(change.sentences) == 1 else "Schedule changes"
+    body = Markup("").join(Markup("<p>%s.</p>") % s for s in change.sentences)
+    return entry(o, f"change/{change.version}", f"Schedule change: {title}"
+                 if len(change.sentences) == 1 else title, change.when, body, "change")
 
 
 def release_entry(site: Site, o: Offering, s: Session, m: S.Material) -> dict:
@@ -533,7 +530,7 @@ def landing_job(site: Site) -> dict:
 
 
 def render_pages(site: Site, templates_dir: Path, cache: dict | None = None,
-                 pending: dict | None = None, states: dict | None = None,
+                 pending: dict | None = None, records: dict | None = None,
                  landing: bool = True) -> dict[str, bytes]:
     """Every HTML page of the site: output path -> UTF-8 bytes.
 
@@ -548,10 +545,11 @@ def render_pages(site: Site, templates_dir: Path, cache: dict | None = None,
         cache["env"] = make_environment(templates_dir)
     env = cache["env"]
     pages = render_jobs(env, landing_job(site)) if landing else {}
-    pending, states = pending or {}, states or {}
+    pending, records = pending or {}, records or {}
     for o in site.offerings:
+        record = records.get(o.slug)
         inputs = (o, site.config, site.rooms, pending.get(o.slug, frozenset()),
-                  states.get(o.slug, {}))
+                  record.changes if record else ())
         hit = cache.get(("pages", o.slug))
         if hit and hit[0][0] is o and hit[0][1] is site.config and hit[0][2:] == inputs[2:]:
             pages.update(hit[1])

@@ -53,8 +53,6 @@ def change_kind(path: str, roots: dict[str, str]) -> str | None:
         parts = rel.split("/")
         if any(p.startswith(".") for p in parts):
             return None
-        if kind == "content" and name.endswith(".json"):  # builds write calendar state here
-            return None
         return kind
     return None
 

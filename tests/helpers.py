@@ -10,6 +10,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "broken"
+FIXTURES = ROOT / "tests" / "fixtures"
+AMLS = FIXTURES / "amls"   # a frozen copy of the AMLS Summer 2026 offering
 
 if str(ROOT) not in sys.path:  # build.py lives next to coursesite/, not inside it
     sys.path.insert(0, str(ROOT))
@@ -61,3 +63,26 @@ def copy_site(src: Path, dest: Path) -> Path:
 def lines(text: str) -> list[str]:
     """The lines of captured output, without the final newline."""
     return text.splitlines()
+
+
+def theme_assets(dest: Path) -> Path:
+    """An assets folder holding only the theme's files (style, script) of the repository's
+    assets/: whatever maintainers add there (slides of today's course) stays out of tests."""
+    from coursesite.pipeline import THEME_ASSETS  # noqa: PLC0415
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in THEME_ASSETS:
+        shutil.copy2(ROOT / "assets" / name, dest / name)
+    return dest
+
+
+def fixture_project(tmp_path: Path, fixture: str = "amls", extra_assets: dict | None = None):
+    """A Project built from a private copy of tests/fixtures/<fixture> and the theme."""
+    from coursesite.pipeline import Project  # noqa: PLC0415
+
+    content = copy_site(FIXTURES / fixture, tmp_path / f"content-{fixture}")
+    assets = theme_assets(tmp_path / f"assets-{fixture}")
+    for rel, data in (extra_assets or {}).items():
+        (assets / rel).parent.mkdir(parents=True, exist_ok=True)
+        (assets / rel).write_bytes(data)
+    return Project(content=content, assets=assets)

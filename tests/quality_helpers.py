@@ -5,22 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
-import json
-import re
 import shutil
-import subprocess
 import threading
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.error import HTTPError, URLError
 from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import urlopen
 
+# The Nu checker runner and the reference parser are the ones `make check` uses.
+from coursesite.gates import code_scheme, css_refs, parse_page, run_vnu  # noqa: F401
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 JS = ROOT / "tests" / "js" / "node_modules"
-VNU_JAR = JS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = JS / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -131,28 +129,6 @@ class SiteServer:
 
 # --- the Nu HTML Checker -----------------------------------------------------------------------
 
-def run_vnu(files: list[Path]) -> dict[Path, list[dict]]:
-    """Every error the Nu HTML Checker reports, per file, from one run over all `files`
-    (HTML, and CSS with --also-check-css). Raises AssertionError when it cannot run."""
-    java = shutil.which("java")
-    assert java, ("the Nu HTML Checker needs Java 17+ on PATH (Debian: default-jre-headless, "
-                  "installed by .ci/run)")
-    assert VNU_JAR.exists(), f"{VNU_JAR} is missing: run `npm ci --prefix tests/js`"
-    proc = subprocess.run([java, "-jar", str(VNU_JAR), "--errors-only", "--also-check-css",
-                           "--format", "json", *map(str, files)],
-                          capture_output=True, text=True, timeout=300)
-    try:
-        messages = json.loads(proc.stderr or proc.stdout)["messages"]
-    except (ValueError, KeyError):
-        raise AssertionError(f"vnu.jar gave no JSON (exit {proc.returncode}):\n"
-                             f"{proc.stderr[-2000:]}") from None
-    by_file: dict[Path, list[dict]] = {Path(f).resolve(): [] for f in files}
-    for m in messages:
-        path = Path(unquote(urlsplit(m.get("url", "")).path)).resolve()
-        by_file.setdefault(path, []).append(m)
-    return by_file
-
-
 def vnu_line(m: dict) -> str:
     where = f"{m.get('lastLine', m.get('firstLine', '?'))}:{m.get('firstColumn', '?')}"
     extract = (m.get("extract") or "").replace("\n", "\\n")
@@ -160,38 +136,6 @@ def vnu_line(m: dict) -> str:
 
 
 # --- the link crawler -----------------------------------------------------------------------
-
-URL_ATTRS = ("href", "src", "data-absolute", "action", "formaction", "poster", "srcset")
-
-
-class _Refs(HTMLParser):
-    """Collects (tag, attribute, value, line) of URL attributes and the ids of a page."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.refs: list[tuple[str, str, str, int]] = []
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if value is None:
-                continue
-            if name == "id" or (tag == "a" and name == "name"):
-                self.ids.add(value)
-            elif name in URL_ATTRS:
-                values = ([v.strip().split(" ")[0] for v in value.split(",")]
-                          if name == "srcset" else [value])
-                self.refs += [(tag, name, v, self.getpos()[0]) for v in values]
-
-    handle_startendtag = handle_starttag
-
-
-def parse_page(html: str) -> _Refs:
-    parser = _Refs()
-    parser.feed(html)
-    parser.close()
-    return parser
-
 
 @dataclass
 class Crawl:
@@ -245,18 +189,17 @@ def crawl(base: str) -> Crawl:
             result.problems.append(f"{name}: HTTP {status}")
             continue
         if "css" in ctype:
-            refs = [("css", "url()", u.strip("'\""), 0)
-                    for u in re.findall(r"url\(([^)]*)\)", body.decode("utf-8", "replace"))]
+            refs = css_refs(body.decode("utf-8", "replace"))
         elif "html" in ctype:
             parsed = parse_page(body.decode("utf-8", "replace"))
             ids[page] = parsed.ids
             refs = parsed.refs
         else:
             continue
-        for tag, attr, value, line in refs:
-            where = f"{name}:{line}: <{tag} {attr}=\"{value}\">"
-            value = value.strip()
-            scheme = urlsplit(value).scheme.lower()
+        for ref in refs:
+            where = f"{name}:{ref.line}: <{ref.tag} {ref.attr}=\"{ref.value}\">"
+            value = ref.value.strip()
+            scheme = code_scheme(value) or urlsplit(value).scheme.lower()
             if value.startswith("/"):
                 result.problems.append(f"{where}: starts with '/', so it breaks under a sub-path "
                                        "and from file://; links must be relative to the page")

@@ -2,7 +2,8 @@
 the winter fixture (a term across the October DST switch and New Year, a second offering in
 Copenhagen, a blocked course, cancelled, unnumbered and TBD items, awkward characters).
 
-Everything builds in tmp_path; the repository's content/ is only read.
+Everything builds from fixtures under tests/ (tests/fixtures/amls is a frozen copy of the AMLS
+Summer 2026 offering); never from the repository's content/.
 """
 from __future__ import annotations
 
@@ -28,8 +29,10 @@ from coursesite import schema as S
 from coursesite.errors import ContentError
 from coursesite.model import load_site, office_hour_dates, valid_timezone
 
+from helpers import theme_assets
+
 ROOT = Path(__file__).resolve().parent.parent
-CONTENT = ROOT / "content"
+CONTENT = ROOT / "tests" / "fixtures" / "amls"
 WINTER = ROOT / "tests" / "fixtures" / "winter"
 GOLDEN = ROOT / "tests" / "golden" / "ics"
 UTC = dt.timezone.utc
@@ -41,7 +44,9 @@ FEED_NAMES = tuple(C.FEEDS)
 # --- building -------------------------------------------------------------------------------
 
 def winter_assets(dest: Path) -> Path:
-    """An assets folder holding the one local material the winter fixture links to."""
+    """An assets folder holding the theme and the one local material the winter fixture
+    links to."""
+    theme_assets(dest)
     (dest / "ws26_xyz").mkdir(parents=True, exist_ok=True)
     (dest / "ws26_xyz" / "01-intro.pdf").write_bytes(b"%PDF-1.4\n")
     return dest
@@ -49,20 +54,31 @@ def winter_assets(dest: Path) -> Path:
 
 @dataclass
 class Built:
-    """One calendar build: the site, its feeds (path -> bytes) and the new states."""
+    """One calendar build: the site, its feeds (path -> bytes), each offering's versions
+    (the earlier ones given, then the content's own) and change record."""
 
     site: object
     files: dict
-    states: dict
+    versions: dict
+    records: dict
 
     def feed(self, slug: str, name: str = "calendar.ics") -> bytes:
         return self.files[f"{slug}/{name}"]
 
 
-def build(content: Path, assets: Path, states: dict | None = None, when=T0) -> Built:
+def build(content: Path, assets: Path | None, history: dict | None = None, when=T0) -> Built:
+    """The feeds of `content` as the build makes them, after the earlier `history` (slug ->
+    Versions): the content is one more version made at `when` unless its events are unchanged."""
     site = load_site(content, assets)
-    files, new_states = C.render_calendars(site, states or {}, when)
-    return Built(site, files, new_states)
+    files, versions, records = {}, {}, {}
+    for o in site.offerings:
+        past = list((history or {}).get(o.slug, ()))
+        events = C.snapshot(site, o)
+        if not past or past[-1].events != events:
+            past.append(C.Version(f"v{len(past)}", when, events))
+        versions[o.slug], records[o.slug] = past, C.replay(past)
+        files.update(C.offering_feeds(site, o, records[o.slug]))
+    return Built(site, files, versions, records)
 
 
 def copy_content(src: Path, dest: Path) -> Path:
@@ -74,7 +90,7 @@ def copy_content(src: Path, dest: Path) -> Path:
 def built(request, tmp_path) -> Built:
     """The default content and the winter fixture, each built once with an empty state."""
     if request.param == "default":
-        return build(CONTENT, ROOT / "assets")
+        return build(CONTENT, None)
     return build(WINTER, winter_assets(tmp_path / "assets"))
 
 
@@ -243,8 +259,7 @@ def test_calendar_properties(built, name):
 
 
 def test_default_calendar_names():
-    site = load_site(CONTENT, ROOT / "assets")
-    files, _ = C.render_calendars(site, {}, T0)
+    files = build(CONTENT, None).files
     assert "NAME:AMLS Summer 2026" in unfolded(files["ss26_amls/calendar.ics"])
     assert "NAME:AMLS Summer 2026: lectures" in unfolded(files["ss26_amls/lectures.ics"])
 
@@ -447,7 +462,7 @@ def test_tbd_items_are_absent(built):
 
 
 def test_lecture_event_content_default(tmp_path):
-    b = build(CONTENT, ROOT / "assets")
+    b = build(CONTENT, None)
     block = vevent_blocks(b.feed("ss26_amls"))[uid("ss26_amls", "lecture/03")]
     assert value_of(block, "SUMMARY") == \
         "AMLS 03: Size Inference\\, Rewrites\\, and Operator Selection"
@@ -561,10 +576,10 @@ def test_duplicate_session_keys_fail_loudly(tmp_path):
 # === Changes: SEQUENCE, LAST-MODIFIED, DTSTAMP ===================================================
 
 def rebuild_after(content: Path, assets: Path, edit) -> tuple[Built, Built]:
-    """A first build at T0, the edit, and a second build at T1 from the first build's state."""
+    """A first build at T0, the edit, and a second build at T1 after the first's version."""
     first = build(content, assets, {}, T0)
     edit(content)
-    return first, build(content, assets, first.states, T1)
+    return first, build(content, assets, first.versions, T1)
 
 
 def replace_in(path: Path, old: str, new: str) -> None:
@@ -576,7 +591,7 @@ def replace_in(path: Path, old: str, new: str) -> None:
 def test_moving_lecture_7_keeps_uid_raises_sequence_and_nothing_else_changes(tmp_path):
     content = copy_content(CONTENT, tmp_path / "content")
     lectures = content / "ss26_amls" / "lectures.yaml"
-    first, second = rebuild_after(content, ROOT / "assets", lambda c: replace_in(
+    first, second = rebuild_after(content, None, lambda c: replace_in(
         lectures, "LLM Training and Inference, date: 2026-06-04",
         "LLM Training and Inference, date: 2026-06-05, start: '10:00', end: '12:00'"))
     seven = uid("ss26_amls", "lecture/07")
@@ -598,7 +613,7 @@ def test_moving_lecture_7_keeps_uid_raises_sequence_and_nothing_else_changes(tmp
 def test_cancelling_a_lecture_raises_sequence(tmp_path):
     content = copy_content(CONTENT, tmp_path / "content")
     lectures = content / "ss26_amls" / "lectures.yaml"
-    first, second = rebuild_after(content, ROOT / "assets", lambda c: replace_in(
+    first, second = rebuild_after(content, None, lambda c: replace_in(
         lectures, "Parameter Servers, date: 2026-05-28}",
         "Parameter Servers, date: 2026-05-28, status: cancelled}"))
     block = vevent_blocks(second.feed("ss26_amls"))[uid("ss26_amls", "lecture/06")]
@@ -634,61 +649,83 @@ def test_new_holiday_exclusion_raises_office_hours_sequence(tmp_path):
     assert "20270106T140000" in value_of(block, "EXDATE")
 
 
-def test_removed_events_stay_recorded_and_return_with_a_higher_sequence(tmp_path):
+def test_removed_events_return_with_a_higher_sequence(tmp_path):
     content = copy_content(CONTENT, tmp_path / "content")
     lectures = content / "ss26_amls" / "lectures.yaml"
     line = "      - {number: 13, title: Model Serving Systems and Techniques, date: 2026-07-16}\n"
-    first, second = rebuild_after(content, ROOT / "assets",
-                                  lambda c: replace_in(lectures, line, ""))
+    first, second = rebuild_after(content, None, lambda c: replace_in(lectures, line, ""))
     thirteen = uid("ss26_amls", "lecture/13")
     assert thirteen not in vevent_blocks(second.feed("ss26_amls"))
-    record = second.states["ss26_amls"][thirteen]
-    assert record.removed and record.sequence == 0 and record.key == "lecture/13"
-    assert '"removed": true' in C.state_text(second.states["ss26_amls"])
+    assert "lecture/13" not in second.records["ss26_amls"].stamps
     lectures.write_text(lectures.read_text() + line)
-    third = build(content, ROOT / "assets", second.states,
-                  dt.datetime(2026, 6, 2, tzinfo=UTC))
+    third = build(content, None, second.versions, dt.datetime(2026, 6, 2, tzinfo=UTC))
     block = vevent_blocks(third.feed("ss26_amls"))[thirteen]
     assert value_of(block, "SEQUENCE") == "1"
-    assert not third.states["ss26_amls"][thirteen].removed
 
 
-def test_stale_state_still_bumps_deterministically(tmp_path):
-    """A CI build of an edit whose state was not rebuilt: never fails, never goes backwards,
-    and the same inputs give the same bytes every time."""
+def test_sequence_counts_every_change_and_never_decreases():
+    """Replaying versions: each change of an event's significant fields raises it by one,
+    an unchanged version keeps it, and LAST-MODIFIED is the version that changed it."""
+    sig = {"start": "2026-05-07T16:00:00", "end": "2026-05-07T18:00:00", "all_day": False,
+           "tzid": "Europe/Berlin", "location": "BH-N 243", "status": "CONFIRMED",
+           "summary": "X 04: A", "until": None, "exdates": []}
+    moved = dict(sig, location="FR 772")
+    times = [dt.datetime(2026, 4, d, tzinfo=UTC) for d in (1, 2, 3, 4)]
+    ev = lambda s: {"lecture/04": {"label": "Lecture 04", "sig": s}}  # noqa: E731
+    record = C.replay([C.Version("a", times[0], ev(sig)), C.Version("b", times[1], ev(moved)),
+                       C.Version("c", times[2], ev(moved)), C.Version("d", times[3], ev(sig))])
+    assert record.stamps["lecture/04"] == C.Stamp(2, times[3])
+    assert [c.sentences for c in record.changes] == [
+        ("Lecture 04 moves to FR 772",), ("Lecture 04 moves to BH-N 243",)]
+
+
+def test_one_edit_is_one_sentence_naming_every_event_it_changed(tmp_path):
+    """Moving the weekly slot's room moves every lecture: one sentence, not one per event."""
     content = copy_content(CONTENT, tmp_path / "content")
-    stale = build(content, ROOT / "assets", {}, T0).states
-    replace_in(content / "ss26_amls" / "lectures.yaml", "Parameter Servers, date: 2026-05-28",
-               "Parameter Servers, date: 2026-05-29")
-    site = load_site(content, ROOT / "assets")
-    (o,) = site.offerings
-    assert C.state_is_stale(site, o, stale["ss26_amls"])
-    a = build(content, ROOT / "assets", stale, T1)
-    b = build(content, ROOT / "assets", stale, T1)
-    assert a.files == b.files
-    assert a.states["ss26_amls"][uid("ss26_amls", "lecture/06")].sequence == 1
-    assert not C.state_is_stale(site, o, a.states["ss26_amls"])
+    first, second = rebuild_after(content, None, lambda c: replace_in(
+        c / "ss26_amls" / "course.yaml", "room: bh-n-243", "room: fr-772"))
+    (change,) = second.records["ss26_amls"].changes
+    assert change.when == T1
+    assert change.sentences == ("Lectures 01-13 move to FR 772, Franklin-Gebäude (FR), "
+                                "Franklinstraße 28/29, 10587 Berlin",)
+    assert not first.records["ss26_amls"].changes
+
+
+def test_describe_changes_groups_and_agrees_in_number():
+    base = {"start": "2026-05-07T16:00:00", "end": "2026-05-07T18:00:00", "all_day": False,
+            "tzid": "Europe/Berlin", "location": "A", "status": "CONFIRMED", "summary": "s",
+            "until": None, "exdates": []}
+    old = {f"lecture/0{n}": {"label": f"Lecture 0{n}", "sig": base} for n in (1, 2, 3, 5)}
+    new = {k: dict(v, sig=dict(base, location="B")) for k, v in old.items()}
+    new["lecture/05"] = dict(old["lecture/05"], sig=dict(base, status="CANCELLED"))
+    new["exam/final"] = {"label": "Final exam", "sig": dict(base, all_day=True,
+                                                             start="2026-07-30",
+                                                             end="2026-07-31")}
+    assert C.describe_changes(old, new) == [
+        "Lectures 01-03 move to B", "Lecture 05 is cancelled",
+        "Final exam is added: Thu, Jul 30, 2026, A"]
+    assert C.describe_changes(old, {}) == ["Lectures 01-03 and 05 are removed from the "
+                                           "schedule"]
+    assert C.number_ranges(["01", "02", "04", "05", "06"]) == ["01, 02", "04-06"]
 
 
 # === Determinism ===============================================================================
 
-def test_unchanged_content_with_current_state_gives_identical_bytes_at_any_time(built):
-    again = C.render_calendars(built.site, built.states, T1)
-    later = C.render_calendars(built.site, built.states,
-                               dt.datetime(2031, 12, 31, 23, 59, 59, tzinfo=UTC))
-    assert again[0] == built.files == later[0]
-    assert again[1] == built.states == later[1]
+def test_unchanged_content_gives_identical_bytes_at_any_later_time(built):
+    """A later build of the same content adds no version, so nothing can change."""
+    for o in built.site.offerings:
+        past = built.versions[o.slug]
+        assert past[-1].events == C.snapshot(built.site, o)
+        mine = {k: v for k, v in built.files.items() if k.startswith(f"{o.slug}/")}
+        assert C.offering_feeds(built.site, o, C.replay(past)) == mine
 
 
 _HASH_SCRIPT = """
 import hashlib, sys, pathlib
 sys.path.insert(0, sys.argv[1])
-from coursesite.calendar import change_time_for, load_state, render_calendars, state_path
-from coursesite.model import load_site
+from coursesite.pipeline import Project, render_site
 content, assets = pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
-site = load_site(content, assets)
-states = {o.slug: load_state(state_path(content, o.slug)) for o in site.offerings}
-files, _ = render_calendars(site, states, change_time_for(content))
+files = render_site(Project(content=content, assets=assets)).files
 h = hashlib.sha256()
 for path in sorted(files):
     h.update(path.encode() + b"\\0" + files[path] + b"\\0")
@@ -701,7 +738,7 @@ def test_builds_in_separate_processes_are_identical(tmp_path, fixture):
     """Different PYTHONHASHSEED and TZ, same SHA-256 (SOURCE_DATE_EPOCH pins the change time,
     as the reproducible-builds convention asks)."""
     content = CONTENT if fixture == "default" else WINTER
-    assets = ROOT / "assets" if fixture == "default" else winter_assets(tmp_path / "assets")
+    assets = theme_assets(tmp_path / "assets") if fixture == "default" else winter_assets(tmp_path / "assets")
     digests = set()
     for seed, tz in (("1", "UTC"), ("4242", "Pacific/Auckland"), ("random", "America/New_York")):
         env = dict(os.environ, PYTHONHASHSEED=seed, TZ=tz, SOURCE_DATE_EPOCH="1767225600")
@@ -715,7 +752,7 @@ def test_builds_in_separate_processes_are_identical(tmp_path, fixture):
 def golden_files(fixture: str, tmp_path: Path) -> dict[str, bytes]:
     """The feeds of a fixture, built with a frozen change time and an empty state."""
     if fixture == "default":
-        return build(CONTENT, ROOT / "assets", {}, T0).files
+        return build(CONTENT, None, {}, T0).files
     return build(WINTER, winter_assets(tmp_path / "assets"), {}, T0).files
 
 
@@ -749,81 +786,3 @@ def _update_golden(request) -> bool:
         return os.environ.get("UPDATE_GOLDEN") == "1"
 
 
-# === The state file ============================================================================
-
-def test_state_file_format_and_round_trip(tmp_path, winter):
-    (tmp_path / "state").mkdir()
-    path = tmp_path / "state" / C.STATE_FILE
-    state = winter.states["ws26_xyz"]
-    assert C.save_state(path, state) is True
-    text = path.read_text(encoding="utf-8")
-    assert text.endswith("}\n") and text == json.dumps(json.loads(text), sort_keys=True,
-                                                       indent=1, ensure_ascii=False) + "\n"
-    entry = json.loads(text)[uid("ws26_xyz", "lecture/01")]
-    assert entry == {"key": "lecture/01", "hash": entry["hash"], "sequence": 0,
-                     "changed": "2026-03-01T12:00:00Z"}
-    assert C.load_state(path) == state
-    mtime = path.stat().st_mtime_ns
-    assert C.save_state(path, state) is False and path.stat().st_mtime_ns == mtime
-    assert [p.name for p in path.parent.iterdir()] == [C.STATE_FILE]  # no temp file left
-
-
-def test_missing_state_file_is_empty(tmp_path):
-    assert C.load_state(tmp_path / "nothing.json") == {}
-
-
-def test_malformed_state_file_names_file_and_line(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    path = tmp_path / C.STATE_FILE
-    path.write_text('{\n "a@coursesite": {\n  "key": "lecture/01",\n  "hash": "x"\n  "seq": 1\n'
-                    ' }\n}\n', encoding="utf-8")
-    with pytest.raises(ContentError, match=r"^calendar-state.json:5: not valid JSON"):
-        C.load_state(path)
-    path.write_text('{\n "a@coursesite": {"key": "lecture/01", "hash": "x", "sequence": 0,'
-                    ' "changed": "2026-03-01T12:00:00Z"},\n "b@coursesite": {"key": "x",'
-                    ' "hash": "y", "sequence": -1, "changed": "2026-03-01T12:00:00Z"}\n}\n')
-    with pytest.raises(ContentError, match=r"^calendar-state.json:3: b@coursesite: expected"):
-        C.load_state(path)
-    path.write_text('{"a@coursesite": {"key": "k", "hash": "h", "sequence": 0,'
-                    ' "changed": "yesterday"}}')
-    with pytest.raises(ContentError, match=r"calendar-state.json:1: .*changed: expected a UTC"):
-        C.load_state(path)
-    path.write_text("[]")
-    with pytest.raises(ContentError, match=r"calendar-state.json:1: expected an object"):
-        C.load_state(path)
-
-
-def test_committed_state_file_loads():
-    state = C.load_state(C.state_path(CONTENT, "ss26_amls"))
-    assert state and all(r.key.startswith(("lecture/", "office-hours/", "exam/", "deadline/"))
-                         for r in state.values())
-
-
-# === change_time_for ===========================================================================
-
-def test_change_time_prefers_source_date_epoch(tmp_path, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
-    assert C.change_time_for(tmp_path) == dt.datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def test_change_time_is_the_newest_commit(tmp_path, monkeypatch):
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    repo = tmp_path / "repo"
-    (repo / "content").mkdir(parents=True)
-    (repo / "content" / "site.yaml").write_text("title: x\n")
-    env = dict(os.environ, GIT_AUTHOR_DATE="2026-04-02T10:00:00Z",
-               GIT_COMMITTER_DATE="2026-04-02T10:00:00Z", GIT_AUTHOR_NAME="t",
-               GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.org")
-    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "x"]):
-        subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
-    assert C.change_time_for(repo / "content") == dt.datetime(2026, 4, 2, 10, tzinfo=UTC)
-
-
-def test_change_time_outside_git_is_now_in_whole_seconds(tmp_path, monkeypatch):
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    before = dt.datetime.now(UTC).replace(microsecond=0)
-    got = C.change_time_for(tmp_path)
-    assert got.microsecond == 0 and got.tzinfo is not None
-    assert before <= got <= dt.datetime.now(UTC)

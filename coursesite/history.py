@@ -1,0 +1,336 @@
+"""The calendar's change record, derived from the content's git history.
+
+Calendar apps replace an event only when its SEQUENCE rises, and the news names each schedule
+change once, dated when it was made. Both come from replaying an offering's versions in order
+(`calendar.replay`):
+
+- every commit on the first-parent line of HEAD that touched the content folder, at its
+  commit time: that line is what CI built and deployed, so a CI build of a commit nobody built
+  locally gets exactly the SEQUENCE values of a local build;
+- then the working tree, when its events differ from HEAD's: an uncommitted edit, dated by the
+  newest modification time of the offering's changed files. Undone before it is committed, it
+  leaves no trace, because nothing of it was ever recorded.
+
+A past version is read with today's loader; one that does not validate (an older schema, a
+typo fixed in the next commit) was never deployed, so it is skipped. What one version's events
+are depends only on the content's blobs, so it is cached under the git folder
+(`.git/coursesite/history.json`); the cache only saves time, deleting it changes nothing.
+
+Content outside git has one version: its events all at SEQUENCE 0, stamped with
+SOURCE_DATE_EPOCH or the newest file time, and a note says that changes cannot be tracked.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import schema as S
+from .calendar import Record, Version, replay, snapshot
+from .errors import ContentError
+from .model import Site, load_site
+
+# Raise when what a snapshot holds changes (Item.significant, labels): old cache entries
+# then no longer apply. The holidays data version is part of the key too (exdates).
+CACHE_FORMAT = 1
+SHARED_FILES = ("site.yaml", "rooms.yaml")
+GIT_TIMEOUT = 120
+
+
+@dataclass
+class History:
+    """The change record of every offering, and notes on what could not be tracked."""
+
+    records: dict = field(default_factory=dict)   # slug -> Record
+    notes: list = field(default_factory=list)     # one line each, printed by the build
+    warnings: list = field(default_factory=list)  # fatal under --strict (a shallow clone)
+
+
+def change_records(site: Site, content_dir: Path) -> History:
+    """Every offering's Record: its committed versions, then the working tree's."""
+    content_dir = Path(content_dir)
+    repo = git_repository(content_dir)
+    history = History()
+    if repo is None:
+        when = fallback_time(content_dir)
+        history.notes.append(
+            f"{content_dir}: not in a git repository, so calendar changes cannot be tracked: "
+            "every event is published at SEQUENCE 0 and no schedule change is announced "
+            "(keep the content in git so calendar apps see edits)")
+        for o in site.offerings:
+            history.records[o.slug] = replay([Version("local", when, snapshot(site, o))])
+        return history
+    if repo.shallow:
+        history.warnings.append(
+            f"{content_dir}: the git history is shallow, so calendar SEQUENCE numbers could go "
+            "backwards; fetch the whole history (actions/checkout: fetch-depth: 0; GitLab: "
+            "GIT_DEPTH: 0)")
+    committed = committed_versions(repo)
+    dirty = None
+    for o in site.offerings:
+        versions = list(committed.get(o.slug, []))
+        current = snapshot(site, o)
+        if not versions or versions[-1].events != current:
+            if dirty is None:
+                dirty = repo.dirty_files()
+            versions.append(Version(worktree_id(current), repo.edit_time(o.slug, dirty),
+                                    current))
+        history.records[o.slug] = replay(versions)
+    return history
+
+
+def worktree_id(events: dict) -> str:
+    """A stable id for an uncommitted version (news entry ids derive from it)."""
+    text = json.dumps(events, sort_keys=True, ensure_ascii=False)
+    return "worktree-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def fallback_time(content_dir: Path) -> dt.datetime:
+    """SOURCE_DATE_EPOCH, else the newest modification time of a content file, else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit() and int(epoch) < 253402300800:  # before year 10000
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    times = [p.stat().st_mtime for p in content_dir.rglob("*.y*ml") if p.is_file()]
+    moment = max(times) if times else dt.datetime.now().timestamp()
+    return dt.datetime.fromtimestamp(int(moment), dt.timezone.utc)
+
+
+# --- git ------------------------------------------------------------------------------------
+
+@dataclass
+class Repository:
+    """The git repository holding a content folder."""
+
+    top: Path         # its work tree
+    prefix: str       # the content folder inside it, '' or 'content/'
+    git_dir: Path
+    shallow: bool
+    content_dir: Path
+
+    def git(self, *args: str, data: bytes | None = None) -> bytes:
+        """git's output; ContentError when git fails (a broken repository is the
+        maintainer's to fix, and the message says what git said)."""
+        try:
+            proc = subprocess.run(["git", "-C", str(self.top), "-c", "core.quotePath=false",
+                                   *args], input=data, capture_output=True,
+                                  timeout=GIT_TIMEOUT)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise ContentError(f"{self.content_dir}: cannot run git ({exc})") from None
+        if proc.returncode != 0:
+            message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise ContentError(f"{self.content_dir}: git {args[0]} failed: "
+                               f"{message[-1] if message else proc.returncode}")
+        return proc.stdout
+
+    def dirty_files(self) -> list[str]:
+        """Content paths (relative to the content folder) that differ from HEAD."""
+        out = self.git("status", "--porcelain", "-z", "--untracked-files=all", "--",
+                       self.prefix or ".")
+        paths = []
+        fields = out.decode("utf-8", "replace").split("\0")
+        i = 0
+        while i < len(fields):
+            entry = fields[i]
+            i += 1
+            if len(entry) < 4:
+                continue
+            if entry[0] in "RC":  # a rename is followed by its old path
+                i += 1
+            paths.append(entry[3:].removeprefix(self.prefix))
+        return paths
+
+    def edit_time(self, slug: str, dirty: list[str]) -> dt.datetime:
+        """When the uncommitted edit of an offering was made: the newest modification time of
+        its changed files (and the shared ones); now when none of them is left on disk."""
+        times = []
+        for rel in dirty:
+            if rel.startswith(f"{slug}/") or rel in SHARED_FILES:
+                try:
+                    times.append((self.content_dir / rel).stat().st_mtime)
+                except OSError:
+                    pass
+        moment = max(times) if times else dt.datetime.now().timestamp()
+        return dt.datetime.fromtimestamp(int(moment), dt.timezone.utc)
+
+
+def git_repository(content_dir: Path) -> Repository | None:
+    """The repository holding content_dir with at least one commit, or None."""
+    try:
+        proc = subprocess.run(["git", "-C", str(content_dir), "rev-parse", "--show-toplevel",
+                               "--show-prefix", "--absolute-git-dir",
+                               "--is-shallow-repository", "--verify", "-q", "HEAD"],
+                              capture_output=True, text=True, timeout=GIT_TIMEOUT)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = proc.stdout.split("\n")
+    if proc.returncode != 0 or len(lines) < 5:
+        return None
+    return Repository(Path(lines[0]), lines[1], Path(lines[2]), lines[3] == "true",
+                      Path(content_dir))
+
+
+@dataclass(frozen=True)
+class Commit:
+    id: str
+    when: dt.datetime
+    changes: tuple    # (path relative to the content folder, blob id or None if deleted)
+
+
+def content_commits(repo: Repository) -> list[Commit]:
+    """The commits of HEAD's first-parent line that changed the content, oldest first, with
+    the files each changed (a merge: what it changed relative to its first parent)."""
+    out = repo.git("log", "--first-parent", "--reverse", "--raw", "--no-abbrev",
+                   "--no-renames", "--format=%x01%H %ct", "HEAD", "--", repo.prefix or ".")
+    commits = []
+    for block in out.decode("utf-8", "replace").split("\x01")[1:]:
+        head, *raw = block.strip("\n").split("\n")
+        sha, seconds = head.split()
+        changes = []
+        for line in raw:
+            if not line.startswith(":"):
+                continue
+            meta, path = line.split("\t", 1)
+            blob, status = meta.split()[3], meta.split()[4]
+            rel = path.removeprefix(repo.prefix)
+            changes.append((rel, None if status.startswith("D") else blob))
+        commits.append(Commit(sha, dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc),
+                              tuple(changes)))
+    return commits
+
+
+def content_files(rel: str) -> bool:
+    """The files a calendar depends on: site.yaml, rooms.yaml, an offering's YAML files."""
+    parts = rel.split("/")
+    return rel in SHARED_FILES or (len(parts) == 2 and parts[1] in S.OFFERING_FILES
+                                   and not parts[0].startswith(("_", ".")))
+
+
+def committed_versions(repo: Repository) -> dict[str, list[Version]]:
+    """slug -> its committed Versions, oldest first (skipping ones that do not validate)."""
+    cache = SnapshotCache(repo.git_dir / "coursesite" / "history.json")
+    files: dict[str, str] = {}          # path -> blob id, as of the commit being replayed
+    versions: dict[str, list[Version]] = {}
+    blobs = BlobReader(repo)
+    try:
+        for commit in content_commits(repo):
+            touched = set()
+            for rel, blob in commit.changes:
+                if not content_files(rel):
+                    continue
+                touched.add(rel)
+                if blob is None:
+                    files.pop(rel, None)
+                else:
+                    files[rel] = blob
+            slugs = {rel.split("/")[0] for rel in files if "/" in rel}
+            if touched & set(SHARED_FILES):
+                changed = slugs
+            else:
+                changed = {rel.split("/")[0] for rel in touched if "/" in rel}
+            for slug in sorted(changed | (set(versions) - slugs)):
+                events = offering_events(slug, files, blobs, cache) if slug in slugs else {}
+                if events is None:
+                    continue          # did not validate: never deployed
+                past = versions.setdefault(slug, [])
+                if not past and not events:
+                    continue
+                if not past or past[-1].events != events:
+                    past.append(Version(commit.id, commit.when, events))
+    finally:
+        blobs.close()
+        cache.save()
+    return versions
+
+
+def offering_events(slug: str, files: dict, blobs: "BlobReader",
+                    cache: "SnapshotCache") -> dict | None:
+    """The events of one offering in one commit's files; None when it does not validate."""
+    mine = {rel: blob for rel, blob in files.items()
+            if rel in SHARED_FILES or rel.startswith(f"{slug}/")}
+    key = hashlib.sha256(json.dumps(sorted(mine.items())).encode()).hexdigest()
+    if key in cache.entries:
+        return cache.entries[key]
+    with tempfile.TemporaryDirectory(prefix="coursesite-history-") as tmp:
+        for rel, blob in mine.items():
+            path = Path(tmp) / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(blobs.read(blob))
+        try:
+            site = load_site(Path(tmp), None)
+            offering = next(o for o in site.offerings if o.slug == slug)
+            events = snapshot(site, offering)
+        except (ContentError, StopIteration):
+            events = None
+    cache.put(key, events)
+    return events
+
+
+class BlobReader:
+    """File contents by blob id, through one `git cat-file --batch` process."""
+
+    def __init__(self, repo: Repository):
+        self.repo = repo
+        self.proc = None
+
+    def read(self, blob: str) -> bytes:
+        if self.proc is None:
+            self.proc = subprocess.Popen(["git", "-C", str(self.repo.top), "cat-file",
+                                          "--batch"], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE)
+        self.proc.stdin.write(blob.encode() + b"\n")
+        self.proc.stdin.flush()
+        header = self.proc.stdout.readline().split()
+        if len(header) != 3:
+            raise ContentError(f"{self.repo.content_dir}: git cannot read object {blob}")
+        data = self.proc.stdout.read(int(header[2]))
+        self.proc.stdout.read(1)  # the newline after each object
+        return data
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.stdin.close()
+            self.proc.wait()
+
+
+class SnapshotCache:
+    """Events per set of blobs, kept between builds in the git folder (never committed)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.tag = f"{CACHE_FORMAT}/{holidays_version()}"
+        self.entries: dict = {}
+        self.dirty = False
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            if isinstance(data, dict) and data.get("tag") == self.tag:
+                self.entries = data.get("entries", {})
+        except (OSError, ValueError, RecursionError):
+            pass  # no cache, or a damaged one: rebuilt from git
+
+    def put(self, key: str, events: dict | None) -> None:
+        self.entries[key] = events
+        self.dirty = True
+
+    def save(self) -> None:
+        """Best effort: a read-only git folder only costs time on the next build."""
+        if not self.dirty:
+            return
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".history.")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"tag": self.tag, "entries": self.entries}, fh)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+
+
+def holidays_version() -> str:
+    import holidays  # noqa: PLC0415 - model.py has imported it already
+
+    return getattr(holidays, "__version__", "?")
