@@ -28,6 +28,7 @@ for folder in (TESTS, ROOT):
 
 from bench import write_department  # noqa: E402
 from coursesite.pipeline import Project  # noqa: E402
+from helpers import theme_assets  # noqa: E402
 from test_serve import EventStream, live_server, wait_until  # noqa: E402
 
 FIRST_LECTURE = re.compile(r"(number: 1, title: )([^,}\n]+)")
@@ -45,8 +46,8 @@ def first_lectures_file(content_dir: Path) -> Path:
 def private_project(content_dir: Path, tmp: Path) -> Project:
     """`content_dir` with copies of the repository's templates and assets (which may be edited
     while the benchmark runs: each edit would cost an extra rebuild)."""
-    for name in ("templates", "assets"):
-        shutil.copytree(ROOT / name, tmp / name)
+    shutil.copytree(ROOT / "templates", tmp / "templates")
+    theme_assets(tmp / "assets")
     return Project(content=content_dir, templates=tmp / "templates", assets=tmp / "assets")
 
 
@@ -101,7 +102,7 @@ def main(argv=None) -> int:
     results = {}
     with tempfile.TemporaryDirectory(prefix="coursesite-bench-serve-") as tmp:
         default = Path(tmp) / "content"
-        shutil.copytree(ROOT / "content", default)
+        shutil.copytree(ROOT / "tests" / "fixtures" / "amls", default)
         results["default content"] = measure_reload_latency(default, args.runs)
         department = Path(tmp) / "department"
         write_department(department, 100)

@@ -1,4 +1,4 @@
-"""Shared test fixtures: the repository's paths, builds into tmp_path, golden-file option."""
+"""Shared test fixtures (never the repository's content/ or assets/): paths, builds into tmp_path, golden-file option."""
 from __future__ import annotations
 
 import shutil
@@ -21,7 +21,15 @@ def update_golden(request) -> bool:
 
 @pytest.fixture
 def content_copy(tmp_path) -> Path:
-    """A private copy of the default content that a test may edit."""
+    """A private copy of the AMLS fixture (tests/fixtures/amls) that a test may edit."""
     dest = tmp_path / "content"
-    shutil.copytree(ROOT / "content", dest)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "amls", dest)
     return dest
+
+
+@pytest.fixture
+def theme(tmp_path) -> Path:
+    """An assets folder with the theme's files only."""
+    from helpers import theme_assets  # noqa: PLC0415
+
+    return theme_assets(tmp_path / "theme-assets")

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,13 +21,30 @@ if str(ROOT) not in sys.path:  # build.py lives next to coursesite/, not inside 
 
 
 def run_cli(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """`python build.py ARGS` in a fresh interpreter, from the repository root by default.
+    """`python build.py ARGS` in a fresh interpreter, from the repository root by default,
+    with the theme's assets only (see `with_theme`).
 
     Paths in messages are shown relative to the working folder, so tests that compare
     exact lines run from the root and name mini-sites as tests/broken/<name>.
     """
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), *map(str, args)],
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *with_theme(args)],
                           cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def with_theme(args) -> list[str]:
+    """ARGS with `--assets` pointing at a theme-only folder when a site-building command
+    gives none: the repository's assets/ also holds the maintainers' files."""
+    args = [str(a) for a in args]
+    command = args[0] if args and not args[0].startswith("-") else "build"
+    if command in ("build", "check", "serve", "deploy") and "--assets" not in args \
+            and "-h" not in args and "--help" not in args:
+        args += ["--assets", str(_theme_folder())]
+    return args
+
+
+@functools.cache
+def _theme_folder() -> Path:
+    return theme_assets(Path(tempfile.mkdtemp(prefix="coursesite-theme-")) / "assets")
 
 
 def run_main(argv) -> tuple[int, str, str]:
@@ -36,22 +56,26 @@ def run_main(argv) -> tuple[int, str, str]:
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = build.main([str(a) for a in argv])
+        status = build.main(with_theme(argv))
     return status, out.getvalue(), err.getvalue()
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    """Every file under folder, hidden ones included (relative POSIX path -> bytes); {} if absent."""
+    """Every file under folder, hidden ones included (relative POSIX path -> bytes); {} if absent.
+    A git folder's insides are left out: builds keep their history cache there."""
     folder = Path(folder)
     if not folder.exists():
         return {}
     return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file() or p.is_symlink()}
+            for p in sorted(folder.rglob("*")) if (p.is_file() or p.is_symlink())
+            and ".git" not in p.relative_to(folder).parts}
 
 
 def entries(folder: Path) -> list[str]:
-    """Every path under folder, folders included, sorted (to see stray temporary folders)."""
-    return sorted(p.relative_to(folder).as_posix() for p in Path(folder).rglob("*"))
+    """Every path under folder, folders included, sorted (to see stray temporary folders);
+    the insides of git folders left out, as in `tree`."""
+    return sorted(p.relative_to(folder).as_posix() for p in Path(folder).rglob("*")
+                  if ".git" not in p.relative_to(folder).parts[:-1])
 
 
 def copy_site(src: Path, dest: Path) -> Path:
@@ -86,3 +110,24 @@ def fixture_project(tmp_path: Path, fixture: str = "amls", extra_assets: dict | 
         (assets / rel).parent.mkdir(parents=True, exist_ok=True)
         (assets / rel).write_bytes(data)
     return Project(content=content, assets=assets)
+
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.org",
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def git(repo: Path, *args: str, when: str = "2026-03-02T09:00:00Z") -> str:
+    """git in `repo`, with a fixed identity and commit date, independent of ~/.gitconfig."""
+    env = dict(os.environ, **GIT_ENV, GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
+    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def committed_copy(src: Path, dest: Path, when: str = "2026-03-02T09:00:00Z") -> Path:
+    """A copy of a content folder as the only folder of a new git repository, committed."""
+    shutil.copytree(src, dest)
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-q", "-m", "content", when=when)
+    return dest

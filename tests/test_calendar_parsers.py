@@ -65,7 +65,7 @@ def feeds(tmp_path_factory):
     expectations from the content: a list of dicts."""
     tmp = tmp_path_factory.mktemp("feeds")
     out = []
-    for fixture, content, assets in (("default", CONTENT, ROOT / "assets"),
+    for fixture, content, assets in (("default", CONTENT, None),
                                      ("winter", WINTER, winter_assets(tmp / "assets"))):
         built = build(content, assets)
         expected = expected_events(built.site)

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from helpers import BROKEN, ROOT, copy_site, entries, lines, run_cli, tree
+from helpers import AMLS, BROKEN, ROOT, committed_copy, copy_site, entries, lines, run_cli, tree
 
 SUMMARY = re.compile(
     r"Built (\d+) offerings?, \d+ pages, \d+ files, \d+ warnings?, \d+\.\d\d s -> (.+)/")
@@ -18,7 +18,7 @@ SUMMARY = re.compile(
 @pytest.fixture
 def content(tmp_path):
     """A private copy of the repository's default content."""
-    return copy_site(ROOT / "content", tmp_path / "content")
+    return committed_copy(AMLS, tmp_path / "content")
 
 
 @pytest.fixture
@@ -177,7 +177,7 @@ HOLIDAY_WARNING = ("ss26_test/lectures.yaml:5: parts[0].lectures[0].date: 2026-0
 
 
 def test_warnings_do_not_stop_a_build(tmp_path):
-    content = copy_site(BROKEN / "warn_holiday", tmp_path / "content")
+    content = committed_copy(BROKEN / "warn_holiday", tmp_path / "content")
     out = tmp_path / "site"
     result = run_cli("build", "--content", "content", "--out", "site", cwd=tmp_path)
     assert result.returncode == 0

@@ -14,11 +14,12 @@ from coursesite.deploy import deploy
 from coursesite.pipeline import Project, build
 
 from conftest import ROOT
+from helpers import run_cli, theme_assets
 
 
 def built_site(tmp_path: Path, content: Path) -> Path:
     out = tmp_path / "site"
-    build(Project(content=content), out)
+    build(Project(content=content, assets=theme_assets(tmp_path / "assets")), out)
     return out
 
 
@@ -48,7 +49,6 @@ def test_deploy_deletes_only_what_an_earlier_deploy_put_there(tmp_path, content_
     (target / "notes.txt").write_text("keep me")
     deploy(site, str(target))
     shutil.copytree(content_copy / "ss26_amls", content_copy / "ss25_amls")
-    (content_copy / "ss25_amls" / "calendar-state.json").unlink(missing_ok=True)
     site = built_site(tmp_path, content_copy)
     assert "ss25_amls/index.html" in deploy(site, str(target)).uploaded
     shutil.rmtree(content_copy / "ss25_amls")
@@ -72,10 +72,8 @@ def test_dry_run_changes_nothing(tmp_path, content_copy):
 def test_deploy_command_builds_strictly_and_reports(tmp_path, content_copy):
     target = tmp_path / "webspace"
     target.mkdir()
-    proc = subprocess.run(
-        ["python", str(ROOT / "build.py"), "deploy", "--content", str(content_copy),
-         "--out", str(tmp_path / "site"), "--target", str(target)],
-        capture_output=True, text=True, cwd=tmp_path, env=dict(os.environ))
+    proc = run_cli("deploy", "--content", content_copy, "--out", tmp_path / "site",
+                   "--target", target, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "Deploy:" in proc.stdout and (target / "ss26_amls" / "calendar.ics").exists()
 

@@ -1,4 +1,4 @@
-"""Golden-file test: the whole default site, byte for byte (`make golden` regenerates)."""
+"""Golden-file test: the whole AMLS fixture site, byte for byte (`make golden` regenerates)."""
 from __future__ import annotations
 
 import difflib
@@ -9,6 +9,7 @@ from coursesite.pipeline import Project, build
 from coursesite.write import MANIFEST
 
 from conftest import ROOT
+from helpers import committed_copy
 
 GOLDEN = ROOT / "tests" / "golden" / "site"
 
@@ -35,11 +36,11 @@ def tree_diff(expected: dict[str, bytes], actual: dict[str, bytes]) -> list[str]
     return report
 
 
-def test_default_site_matches_golden_files(tmp_path, update_golden):
+def test_default_site_matches_golden_files(tmp_path, theme, update_golden):
     content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)  # builds may update the calendar state file
+    committed_copy(ROOT / "tests" / "fixtures" / "amls", content)
     out = tmp_path / "site"
-    build(Project(content=content), out)
+    build(Project(content=content, assets=theme), out)
     actual = {p: b for p, b in tree(out).items() if p != MANIFEST}
     if update_golden:
         shutil.rmtree(GOLDEN, ignore_errors=True)

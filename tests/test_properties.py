@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from helpers import ROOT, copy_site, lines, run_main, tree
 
-CONTENT = ROOT / "content"
+CONTENT = ROOT / "tests" / "fixtures" / "amls"
 FILES = {p.relative_to(CONTENT).as_posix(): p.read_bytes() for p in sorted(CONTENT.rglob("*.yaml"))}
 OFFERINGS = sorted(p.name for p in CONTENT.iterdir() if p.is_dir() and p.name[0] not in "._")
 

@@ -11,6 +11,7 @@ from playwright.sync_api import sync_playwright
 from coursesite.pipeline import Project, build
 
 from conftest import ROOT
+from helpers import AMLS, theme_assets
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -19,8 +20,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("schedule")
-    shutil.copytree(ROOT / "content", root / "content")
-    build(Project(content=root / "content"), root / "site")
+    shutil.copytree(AMLS, root / "content")
+    build(Project(content=root / "content", assets=theme_assets(root / "assets")), root / "site")
     return root / "site"
 
 

@@ -15,6 +15,7 @@ import pytest
 from coursesite.pipeline import Project, render_site
 
 from conftest import ROOT
+from helpers import theme_assets
 
 LECTURES = [
     ("A", 1, "Introduction and Overview", "2026-04-16"),
@@ -65,9 +66,11 @@ FACTS = [
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    content = tmp_path_factory.mktemp("seed") / "content"
-    shutil.copytree(ROOT / "content", content)
-    return render_site(Project(content=content), now=dt.datetime(2026, 4, 1))
+    tmp = tmp_path_factory.mktemp("seed")
+    content = tmp / "content"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "amls", content)
+    return render_site(Project(content=content, assets=theme_assets(tmp / "assets")),
+                       now=dt.datetime(2026, 4, 1))
 
 
 def text_of(page: bytes) -> str:

@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:
 
 from coursesite.errors import ContentError, Problem  # noqa: E402
 from coursesite.pipeline import BuildCache, Project, render_site  # noqa: E402
+from helpers import AMLS, theme_assets  # noqa: E402
 from coursesite.serve import (DEBOUNCE_SECONDS, EVENTS_PATH, Debounce, LiveSite,  # noqa: E402
                               change_kind, output_path, serve)
 
@@ -181,10 +182,11 @@ def without_client(page: bytes) -> bytes:
 
 
 def copy_project(tmp_path: Path) -> Project:
-    """Private copies of content/, templates/ and assets/: tests edit them, and the server
+    """Private copies of the AMLS fixture, templates/ and the theme's assets: tests edit them, and the server
     must not see concurrent edits to the repository's own templates or assets."""
-    for name in ("content", "templates", "assets"):
-        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copytree(AMLS, tmp_path / "content")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    theme_assets(tmp_path / "assets")
     return Project(content=tmp_path / "content", templates=tmp_path / "templates",
                    assets=tmp_path / "assets")
 
@@ -230,7 +232,6 @@ def test_change_kind_ignores_editor_temp_files(folder, name):
 
 
 @pytest.mark.parametrize("path", [
-    "/p/content/ss26_amls/calendar-state.json",   # every build writes it: would loop forever
     "/p/content/.git/index",                      # hidden folders
     "/p/assets/.hidden/x.css",
     "/p/site/index.html",                         # the build's output folder
@@ -300,7 +301,6 @@ def test_default_debounce_is_short():
 def test_live_site_notice_ignores_temp_files_and_batches_real_ones():
     live = LiveSite(lambda: {}, ROOTS)
     live.notice("/p/content/ss26_amls/.lectures.yaml.swp")
-    live.notice("/p/content/ss26_amls/calendar-state.json")
     live.notice("/p/site/index.html")
     assert live.debounce.last is None
     live.notice("/p/content/ss26_amls/lectures.yaml")
@@ -581,7 +581,7 @@ def test_shutdown_leaves_no_threads_running(tmp_path):
 def test_ctrl_c_stops_build_py_serve_cleanly(tmp_path):
     """The real command: busy port message, serves, exits 0 on Ctrl-C (SIGINT) promptly."""
     content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "amls", content)
     with occupied_port() as busy:
         port = busy.getsockname()[1]
         proc = subprocess.Popen(
