@@ -11,6 +11,7 @@ PIP    := $(VPY) -m pip
 VENV_STAMP := $(VENV)/.venv-stamp
 DEV_STAMP  := $(VENV)/.install-stamp
 TEST_STAMP := $(VENV)/.install-test-stamp
+GATES_STAMP := $(VENV)/.install-gates-stamp
 
 # The npm helper for browser-side tests may not exist yet; only act on it if it does.
 JS_DIR     := tests/js
@@ -39,6 +40,11 @@ $(DEV_STAMP): pyproject.toml $(VENV_STAMP)
 
 $(TEST_STAMP): pyproject.toml $(VENV_STAMP)
 	$(PIP) install --quiet -e '.[test]'
+	touch $@
+	touch $(DEV_STAMP) $(GATES_STAMP)
+
+$(GATES_STAMP): pyproject.toml $(VENV_STAMP)
+	$(PIP) install --quiet -e '.[gates]'
 	touch $@
 	touch $(DEV_STAMP)
 
@@ -71,8 +77,14 @@ bench: $(TEST_STAMP)
 serve: $(DEV_STAMP)
 	$(VPY) build.py serve
 
-check: $(DEV_STAMP)
-	$(VPY) build.py check --strict
+# The site's own gate: strict validation, a build into a temporary folder, and the quality
+# gates on its pages. The Nu checker and axe need Java, Node.js (for vnu-jar and axe-core) and
+# Chromium; where one is missing, that gate is skipped and the report says so.
+check: $(GATES_STAMP)
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory js-deps || \
+	  echo "note: npm could not install tests/js; the Nu checker and axe gates will be skipped"; \
+	else echo "note: no npm; the Nu checker and axe gates will be skipped"; fi
+	$(VPY) build.py check --strict --gates
 
 # Configured only through the environment: DEPLOY_TARGET (rsync destination) and, for SSH
 # options such as a key or known_hosts file, RSYNC_RSH (see README: Deploy).
@@ -83,4 +95,4 @@ deploy: $(DEV_STAMP)
 # but keeps the virtualenv itself, which is slow to recreate.
 clean:
 	rm -rf site
-	rm -f $(VENV_STAMP) $(DEV_STAMP) $(TEST_STAMP)
+	rm -f $(VENV_STAMP) $(DEV_STAMP) $(TEST_STAMP) $(GATES_STAMP)

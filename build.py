@@ -76,6 +76,8 @@ def main(argv=None) -> int:
     if args.command == "schema":
         return write_schemas(args.out)
     try:
+        if args.command == "check" and args.gates:
+            return run_check_with_gates(project, args)
         if args.command == "check":
             result, seconds = timed(render_site, project, args.strict, now=args.now)
             out = None
@@ -88,6 +90,26 @@ def main(argv=None) -> int:
     report_warnings(result)
     print(summary(result, seconds, out))
     return 0
+
+
+def run_check_with_gates(project: Project, args) -> int:
+    """The site's own gate (`make check`): validate, build into a temporary folder, and run the
+    quality gates on the pages; exit 1 when the content or any gate that ran fails."""
+    import tempfile
+
+    from coursesite.gates import gates_report, run_gates
+
+    with tempfile.TemporaryDirectory(prefix="coursesite-check-") as tmp:
+        (result, _), seconds = timed(build, project, Path(tmp) / "site", args.strict, args.now)
+        report_warnings(result)
+        print(summary(result, seconds))
+        results = run_gates(Path(tmp) / "site")
+    print(gates_report(results))
+    failed = [r.name for r in results if r.ran and r.problems]
+    skipped = [r.name for r in results if not r.ran]
+    print(f"Gates: {len(results) - len(failed) - len(skipped)} passed, {len(failed)} failed, "
+          f"{len(skipped)} skipped" + (f" ({', '.join(skipped)}: see above)" if skipped else ""))
+    return 1 if failed else 0
 
 
 def report_warnings(result) -> None:

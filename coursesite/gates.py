@@ -123,7 +123,7 @@ class PageRefs(HTMLParser):
             elif name == "style":
                 self.refs += css_refs(value, line, tag="style")
             elif name in URL_ATTRS:
-                values = ([v.strip().split(" ")[0] for v in value.split(",") if v.strip()]
+                values = ([v.split()[0] for v in value.split(",") if v.strip()]
                           if name in _SRCSET_ATTRS else [value])
                 self.refs += [Ref(tag, name, v, line, rel) for v in values]
         if tag == "style":
@@ -191,20 +191,30 @@ def find_axe_js() -> tuple[Path | None, str]:
 
 
 def _count(n: int, word: str) -> str:
+    """'1 page', '2 pages'."""
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _one_line(text: str, limit: int = 300) -> str:
+    """`text` on one line, at most `limit` characters."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+# With --also-check-css, vnu 26.9 numbers the lines of HTML documents from 0 (CSS from 1, as
+# without the option). So that one run can check both and still name true lines, each run also
+# checks this page, whose one error is known to be on _PROBE_LINE, and corrects by the offset.
+_LINE_PROBE = ('<!DOCTYPE html>\n<html lang="en">\n<head><title>probe</title></head>\n<body>\n'
+               '<img src="probe.png">\n</body>\n</html>\n')
+_PROBE_LINE = _LINE_PROBE[:_LINE_PROBE.index("<img")].count("\n") + 1
 
 
 def run_vnu(files: Iterable[Path], jar: Path | None = None,
             java: str | None = None) -> dict[Path | None, list[dict]]:
     """Every error the Nu HTML Checker reports, per resolved file path (each of `files` is a
-    key), from one run over all `files` (HTML, and CSS with --also-check-css); messages that
-    name no file are under None. Raises ToolError when Java or vnu.jar is missing, or vnu
-    gives no JSON."""
+    key), from one run over all `files` (HTML, and CSS with --also-check-css), with true
+    1-based line numbers; messages that name no file are under None. Raises ToolError when
+    Java or vnu.jar is missing, or vnu gives no JSON."""
     files = list(files)
     java = java or shutil.which("java")
     if not java:
@@ -214,14 +224,17 @@ def run_vnu(files: Iterable[Path], jar: Path | None = None,
         jar, why = find_vnu_jar()
         if jar is None:
             raise ToolError(f"the Nu HTML Checker is missing: {why}")
-    try:
-        proc = subprocess.run([java, "-jar", str(jar), "--errors-only", "--also-check-css",
-                               "--format", "json", *map(str, files)],
-                              capture_output=True, text=True, timeout=VNU_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise ToolError(f"vnu.jar did not finish within {VNU_TIMEOUT} s") from None
-    except OSError as exc:
-        raise ToolError(f"vnu.jar could not be started: {exc}") from None
+    with tempfile.TemporaryDirectory(prefix="coursesite-vnu-") as scratch:
+        probe = Path(scratch, "line-probe.html").resolve()
+        probe.write_text(_LINE_PROBE, encoding="utf-8")
+        try:
+            proc = subprocess.run([java, "-jar", str(jar), "--errors-only", "--also-check-css",
+                                   "--format", "json", *map(str, files), str(probe)],
+                                  capture_output=True, text=True, timeout=VNU_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise ToolError(f"vnu.jar did not finish within {VNU_TIMEOUT} s") from None
+        except OSError as exc:
+            raise ToolError(f"vnu.jar could not be started: {exc}") from None
     try:
         messages = json.loads(proc.stderr or proc.stdout)["messages"]
     except (ValueError, KeyError, TypeError):
@@ -233,10 +246,19 @@ def run_vnu(files: Iterable[Path], jar: Path | None = None,
         url = m.get("url")
         path = Path(unquote(urlsplit(url).path)).resolve() if url else None
         by_file.setdefault(path, []).append(m)
+    probe_lines = [m["lastLine"] for m in by_file.pop(probe, []) if "lastLine" in m]
+    offset = _PROBE_LINE - probe_lines[0] if probe_lines else 0
+    for path, found in by_file.items():
+        if offset and path is not None and path.suffix != ".css":
+            for m in found:
+                for key in ("firstLine", "lastLine"):
+                    if key in m:
+                        m[key] += offset
     return by_file
 
 
 def _site_path(path: Path | None, root: Path) -> str:
+    """`path` relative to the site, as in a problem line."""
     if path is None:
         return "(no file)"
     try:
@@ -246,6 +268,7 @@ def _site_path(path: Path | None, root: Path) -> str:
 
 
 def _vnu_gate(root: Path, pages: list[Path], sheets: list[Path]) -> GateResult:
+    """The Nu checker's errors in every page and stylesheet, from one run."""
     java = shutil.which("java")
     if not java:
         return GateResult(VNU, False, (), "no Java on PATH (Debian: default-jre-headless)")
@@ -273,11 +296,14 @@ def _vnu_gate(root: Path, pages: list[Path], sheets: list[Path]) -> GateResult:
 
 @dataclass
 class _Parsed:
+    """What the static gates need of one file."""
+
     refs: list[Ref]
     ids: set[str]
 
 
 def _parse_file(path: Path) -> _Parsed:
+    """The references (and, of a page, the ids) of one page or stylesheet."""
     text = path.read_text(encoding="utf-8", errors="replace")
     if path.suffix == ".css":
         return _Parsed(css_refs(text), set())
@@ -286,6 +312,7 @@ def _parse_file(path: Path) -> _Parsed:
 
 
 def _where(rel: str, ref: Ref) -> str:
+    """Where a reference is, as a problem line starts: file:line: and the reference."""
     shown = ref.value.strip()
     if ref.tag in ("css", "style"):
         return f"{rel}:{ref.line}: {'@import ' if ref.attr == '@import' else ''}url({shown})"
@@ -337,6 +364,7 @@ def _link_problem(ref: Ref, source: Path, root: Path,
 
 
 def _links_gate(root: Path, parsed: dict[Path, _Parsed]) -> GateResult:
+    """Every relative reference resolves to a file of the site, and its #fragment to an id."""
     @functools.cache
     def ids_of(path: Path) -> frozenset[str]:
         if path in parsed:
@@ -391,6 +419,7 @@ def _other_host(value: str) -> str | None:
 
 
 def _third_party_gate(root: Path, parsed: dict[Path, _Parsed]) -> GateResult:
+    """No resource a browser loads on opening a page comes from another host."""
     problems, loads = [], 0
     for source, found in parsed.items():
         rel = _site_path(source, root)
@@ -449,6 +478,7 @@ class _Server:
 
 
 def _axe_gate(root: Path, pages: list[Path]) -> GateResult:
+    """axe-core's WCAG 2.1 A/AA violations on every page, in one headless Chromium."""
     if importlib.util.find_spec("playwright") is None:
         return GateResult(AXE, False, (), "Python package playwright is not installed "
                                           "(make install-test)")

@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from pathlib import Path
 from . import schema as S
 from .calendar import Record, Version, replay, snapshot
 from .errors import ContentError
+from .load import display_path
 from .model import Site, load_site
 
 # Raise when what a snapshot holds changes (Item.significant, labels): old cache entries
@@ -40,6 +42,9 @@ from .model import Site, load_site
 CACHE_FORMAT = 1
 SHARED_FILES = ("site.yaml", "rooms.yaml")
 GIT_TIMEOUT = 120
+# Reading is all we do, so trust a checkout owned by another user (CI containers): without
+# this git refuses ("dubious ownership") and the history would silently look absent.
+GIT = ("git", "-c", "safe.directory=*", "-c", "core.quotePath=false")
 
 
 @dataclass
@@ -58,8 +63,9 @@ def change_records(site: Site, content_dir: Path) -> History:
     history = History()
     if repo is None:
         when = fallback_time(content_dir)
+        why = "not in a git repository" if shutil.which("git") else "git is not installed"
         history.notes.append(
-            f"{content_dir}: not in a git repository, so calendar changes cannot be tracked: "
+            f"{display_path(content_dir)}: {why}, so calendar changes cannot be tracked: "
             "every event is published at SEQUENCE 0 and no schedule change is announced "
             "(keep the content in git so calendar apps see edits)")
         for o in site.offerings:
@@ -67,7 +73,7 @@ def change_records(site: Site, content_dir: Path) -> History:
         return history
     if repo.shallow:
         history.warnings.append(
-            f"{content_dir}: the git history is shallow, so calendar SEQUENCE numbers could go "
+            f"{display_path(content_dir)}: the git history is shallow, so calendar SEQUENCE numbers could go "
             "backwards; fetch the whole history (actions/checkout: fetch-depth: 0; GitLab: "
             "GIT_DEPTH: 0)")
     committed = committed_versions(repo)
@@ -116,8 +122,7 @@ class Repository:
         """git's output; ContentError when git fails (a broken repository is the
         maintainer's to fix, and the message says what git said)."""
         try:
-            proc = subprocess.run(["git", "-C", str(self.top), "-c", "core.quotePath=false",
-                                   *args], input=data, capture_output=True,
+            proc = subprocess.run([*GIT, "-C", str(self.top), *args], input=data, capture_output=True,
                                   timeout=GIT_TIMEOUT)
         except (OSError, subprocess.SubprocessError) as exc:
             raise ContentError(f"{self.content_dir}: cannot run git ({exc})") from None
@@ -161,7 +166,7 @@ class Repository:
 def git_repository(content_dir: Path) -> Repository | None:
     """The repository holding content_dir with at least one commit, or None."""
     try:
-        proc = subprocess.run(["git", "-C", str(content_dir), "rev-parse", "--show-toplevel",
+        proc = subprocess.run([*GIT, "-C", str(content_dir), "rev-parse", "--show-toplevel",
                                "--show-prefix", "--absolute-git-dir",
                                "--is-shallow-repository", "--verify", "-q", "HEAD"],
                               capture_output=True, text=True, timeout=GIT_TIMEOUT)
@@ -279,7 +284,7 @@ class BlobReader:
 
     def read(self, blob: str) -> bytes:
         if self.proc is None:
-            self.proc = subprocess.Popen(["git", "-C", str(self.repo.top), "cat-file",
+            self.proc = subprocess.Popen([*GIT, "-C", str(self.repo.top), "cat-file",
                                           "--batch"], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE)
         self.proc.stdin.write(blob.encode() + b"\n")

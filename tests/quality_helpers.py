@@ -14,6 +14,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import urlopen
 
 # The Nu checker runner and the reference parser are the ones `make check` uses.
+from helpers import theme_assets
 from coursesite.gates import code_scheme, css_refs, parse_page, run_vnu  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +67,7 @@ class SiteSpec:
 
 
 SITES = [
-    SiteSpec("default", ROOT / "content"),
+    SiteSpec("default", FIXTURES / "amls"),
     SiteSpec("winter", FIXTURES / "winter", {"ws26_xyz/01-intro.pdf": b"%PDF-1.4\n%%EOF\n"}),
     SiteSpec("xss", FIXTURES / "xss"),
 ]
@@ -86,12 +87,10 @@ def build_sites(tmp: Path) -> Path:
     www = tmp / "www"
     for spec in SITES:
         content = shutil.copytree(spec.content, tmp / f"content-{spec.name}")
-        assets = ROOT / "assets"
-        if spec.extra_assets:
-            assets = shutil.copytree(ROOT / "assets", tmp / f"assets-{spec.name}")
-            for rel, data in spec.extra_assets.items():
-                (assets / rel).parent.mkdir(parents=True, exist_ok=True)
-                (assets / rel).write_bytes(data)
+        assets = theme_assets(tmp / f"assets-{spec.name}")
+        for rel, data in spec.extra_assets.items():
+            (assets / rel).parent.mkdir(parents=True, exist_ok=True)
+            (assets / rel).write_bytes(data)
         build(Project(content=content, assets=assets), www / SUB_PATH.strip("/") / spec.name,
               strict=True, now=NOW)
     return www
