@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
 from coursesite.errors import ContentError, format_warnings
+from coursesite.history import source_date_epoch
 from coursesite.pipeline import PROJECT_DIR, Project, build, render_site, summary, timed
 
 
@@ -65,8 +67,36 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
+def usage_problem(args) -> str | None:
+    """What makes these arguments or the environment unusable, in one line; None if nothing.
+    Checked before anything is read, so a bad value never becomes a traceback later."""
+    for option in ("content", "assets", "out"):
+        path = getattr(args, option, None)
+        if path is not None and too_long(path):
+            return (f"--{option}: the name is too long for this system (at most "
+                    f"{NAME_MAX} bytes a folder or file name, {PATH_MAX} in all)")
+    try:
+        source_date_epoch()
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+NAME_MAX, PATH_MAX = 255, 4096
+
+
+def too_long(path: Path) -> bool:
+    absolute = os.path.abspath(path)
+    return len(os.fsencode(absolute)) >= PATH_MAX or any(
+        len(os.fsencode(part)) > NAME_MAX for part in Path(absolute).parts)
+
+
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    problem = usage_problem(args)
+    if problem:
+        print(f"build.py: error: {problem}", file=sys.stderr)
+        return 2
     project = Project(content=getattr(args, "content", PROJECT_DIR / "content"),
                       assets=getattr(args, "assets", PROJECT_DIR / "assets"))
     if args.command == "serve":

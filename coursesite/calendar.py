@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, vDuration
 
 from . import schema as S
+from .errors import ContentError
 from .model import (WEEKDAYS, Offering, Session, Site, is_local, office_hour_dates, weekday_plural,
                     weekly)
 from .render import MATERIAL_LABELS, asset_path, full_day_label, time_range
@@ -375,7 +376,11 @@ def offering_feeds(site: Site, o: Offering, record: Record,
     items = offering_items(site, o, pending)
     # Each event and the VTIMEZONE are serialised once and shared by the feeds that list
     # them (serialising, with its line folding, is most of the cost of a feed).
-    zone = timezone_component(o.timezone, *timezone_span(o, items)).to_ical()
+    try:
+        zone = timezone_component(o.timezone, *timezone_span(o, items)).to_ical()
+    except ValueError as exc:  # the dates span a change of the zone's yearly rules
+        raise ContentError(f"{o.slug}: the calendar cannot describe its dates: {exc}; keep "
+                           "an offering's dates within its own years") from None
     events = {item.key: vevent(o.slug, item, record.stamps[item.key]).to_ical()
               for item in items}
     files = {}

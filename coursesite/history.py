@@ -96,11 +96,23 @@ def worktree_id(events: dict) -> str:
     return "worktree-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def source_date_epoch() -> dt.datetime | None:
+    """SOURCE_DATE_EPOCH (the reproducible-builds convention) as a UTC time, None when unset;
+    ValueError with the fix when it is not whole seconds since 1970 before the year 3000."""
+    text = os.environ.get("SOURCE_DATE_EPOCH")
+    if text is None or text == "":
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) >= 32503680000:
+        raise ValueError(f"SOURCE_DATE_EPOCH: expected whole seconds since 1970, got "
+                         f"{text[:40]!r} (e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct))")
+    return dt.datetime.fromtimestamp(int(text), dt.timezone.utc)
+
+
 def fallback_time(content_dir: Path) -> dt.datetime:
     """SOURCE_DATE_EPOCH, else the newest modification time of a content file, else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit() and int(epoch) < 253402300800:  # before year 10000
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return epoch
     times = [p.stat().st_mtime for p in content_dir.rglob("*.y*ml") if p.is_file()]
     moment = max(times) if times else dt.datetime.now().timestamp()
     return dt.datetime.fromtimestamp(int(moment), dt.timezone.utc)

@@ -7,6 +7,7 @@ message quote exactly what the maintainer typed.
 from __future__ import annotations
 
 import os
+import stat
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -61,13 +62,42 @@ def display_path(path: Path) -> str:
     return rel if not rel.startswith("..") else str(path)
 
 
+# No content file is this big (the AMLS lectures.yaml is 4 KB): a bigger one is a mistake,
+# such as a link to a device, and reading it whole would exhaust memory.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes; a ContentError when it cannot be read."""
+    """The bytes of a regular file of at most MAX_FILE_BYTES; a ContentError otherwise.
+    Devices and FIFOs are refused before they are opened (reading one never ends)."""
+    shown = display_path(path)
     try:
-        return path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ContentError([Problem(shown, 0, "", "not a regular file (a device, FIFO or "
+                                        "socket?); content files are plain text files")])
+        if info.st_size > MAX_FILE_BYTES:
+            raise ContentError([Problem(shown, 0, "", "larger than 4 MiB; content files are "
+                                        "small text files (split it, or check what it is)")])
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise ContentError([Problem(display_path(path), 0, "",
-                                    f"cannot read file: {exc.strerror}")]) from None
+        raise ContentError([Problem(shown, 0, "",
+                                    f"cannot read file: {exc.strerror or exc}")]) from None
+    if len(data) > MAX_FILE_BYTES:  # it grew while we read it
+        raise ContentError([Problem(shown, 0, "", "larger than 4 MiB; content files are small "
+                                    "text files")])
+    return data
+
+
+def outside(path: Path, root: Path) -> Path | None:
+    """Where `path` really is when that is outside `root` (through a symbolic link); None
+    when it is inside. Links inside the content folder are followed (a shared file)."""
+    try:
+        real, base = path.resolve(), root.resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        return path
+    return None if real == base or base in real.parents else real
 
 
 def read_text(path: Path, shown: str) -> str:

@@ -20,7 +20,7 @@ import holidays as holidays_lib
 
 from . import schema as S
 from .errors import ContentError, Problem, closest, did_you_mean
-from .load import Node, display_path, load_yaml, read_bytes
+from .load import Node, display_path, load_yaml, outside, read_bytes
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -102,9 +102,10 @@ class Site:
 class Problems:
     """Collects problems and warnings while validating."""
 
-    def __init__(self):
+    def __init__(self, root: Path | None = None):
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
+        self.root = root  # the content folder: files read must be inside it
 
     def error(self, file: str, line: int, path: str, message: str) -> None:
         self.errors.append(Problem(file, line, path, message))
@@ -180,11 +181,39 @@ def _expected_scalar(tp) -> str:
     }.get(tp, "text")
 
 
+# Characters no text field may hold once YAML escapes are read ("\x01", "\0", "\uFFFE"):
+# C0 and C1 controls but tab and line breaks, DEL, surrogates and the noncharacters. They
+# would make the news feed malformed XML and the calendar unreadable.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff"
+                      "\ufdd0-\ufdef\ufffe\uffff]")
+# Line breaks: only markdown fields may span lines (a title or short name is one line in a
+# calendar entry, a page title, a feed's summary).
+_LINE_BREAK = re.compile("[\n\r\x85\u2028\u2029]")
+
+
+def check_characters(node: Node, tp, path: str, out: Problems) -> None:
+    """Refuse control characters in any value, and line breaks outside markdown fields."""
+    text = node.value
+    found = _CONTROL.search(text)
+    if found:
+        out.error(node.file, node.line, path, f"control character U+{ord(found.group()):04X} "
+                  "is not allowed; delete it (check escapes such as \\x01 in quoted text)")
+        raise _Invalid
+    if tp is not S.Markdown and _LINE_BREAK.search(text.strip("\n")):
+        out.error(node.file, node.line, path, "expected a single line of text, got a line "
+                  "break; write it on one line (only description-like markdown fields span "
+                  "lines)")
+        raise _Invalid
+
+
 def convert_scalar(node: Node, tp, path: str, out: Problems, bad):
     """Read a scalar string as `tp`; `bad(expected)` records the problem and raises."""
     text: str = node.value
     if len(text) > MAX_TEXT:
         bad(f"at most {MAX_TEXT} characters")
+    check_characters(node, tp, path, out)
+    if tp is not S.Markdown:
+        text = text.strip("\n")  # a block scalar's final newline is not part of a title
     if typing.get_origin(tp) is Literal:
         if text not in typing.get_args(tp):
             bad(_expected_scalar(tp) + did_you_mean(text, typing.get_args(tp)))
@@ -227,7 +256,7 @@ def convert_scalar(node: Node, tp, path: str, out: Problems, bad):
         return read_region(text) or bad(
             "a holiday region like DE-BE, AT-6 or DK (country code, optional subdivision)")
     if tp is S.AbsoluteUrl:
-        if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?/", text):
+        if not re.fullmatch(r"(?i:https?)://[^\s/]+(/[^\s]*)?/", text):
             bad("an absolute http(s) URL ending in '/', e.g. https://example.org/teaching/")
         return text
     if tp is S.Url:
@@ -265,7 +294,7 @@ def read_time(text: str) -> dt.time | None:
 
 def read_url(text: str) -> str | None:
     """The URL if its scheme is allowed (http, https, mailto, or none: a relative path)."""
-    if re.fullmatch(r"(https?://[^\s/]+[^\s]*|mailto:[^\s@]+@[^\s@]+)", text):
+    if re.fullmatch(r"((?i:https?)://[^\s/]+[^\s]*|(?i:mailto):[^\s@]+@[^\s@]+)", text):
         return text
     if ":" in text.split("/")[0] or text.startswith(("/", "\\")) or re.search(r"\s", text):
         return None
@@ -372,6 +401,11 @@ def read_file(path: Path, cls, out: Problems, cache: dict | None = None):
     parsed again: its earlier result and problems are reused. Comparing bytes, not mtimes,
     because two saves within one mtime tick must not be missed.
     """
+    elsewhere = outside(path, out.root) if out.root is not None else None
+    if elsewhere is not None:
+        out.error(display_path(path), 0, "", f"a symbolic link to a file outside the content "
+                  f"folder ({elsewhere}); copy the file into the content folder")
+        return None
     try:
         data = read_bytes(path)
     except ContentError as exc:
@@ -413,8 +447,8 @@ def load_site(content_dir: Path, assets_dir: Path | None, cache: dict | None = N
     `cache` (optional, kept by the live preview between builds) lets unchanged files and
     offerings be reused; the result is the same as without it.
     """
-    out = Problems()
     content_dir = Path(content_dir)
+    out = Problems(content_dir)
     if not content_dir.is_dir():
         raise ContentError(f"{display_path(content_dir)}: content folder not found; "
                            "pass --content DIR")
@@ -428,6 +462,9 @@ def load_site(content_dir: Path, assets_dir: Path | None, cache: dict | None = N
         offering = load_offering(folder, config, out, cache)
         if offering is not None:
             offerings.append(offering)
+    if config is not None and rooms is not None and assets_dir is not None:
+        for item, key in url_references(config, rooms):
+            check_local_url(item, key, Path(assets_dir), out)
     if config is not None and rooms is not None:
         for offering in offerings:
             check_offering(offering, rooms_by_id, assets_dir and Path(assets_dir), out)
@@ -452,6 +489,11 @@ def offering_folders(content_dir: Path, out: Problems) -> list[Path]:
     folders = []
     for entry in sorted(content_dir.iterdir()):
         if not entry.is_dir() or entry.name.startswith((".", "_")):
+            continue
+        elsewhere = outside(entry, content_dir)
+        if elsewhere is not None:
+            out.error(display_path(entry), 0, "", f"a symbolic link to a folder outside the "
+                      f"content folder ({elsewhere}); move the offering into the content folder")
             continue
         if not _SLUG.fullmatch(entry.name):
             out.error(display_path(entry), 0, "",
@@ -616,7 +658,8 @@ def check_offering(o: Offering, rooms: dict, assets_dir: Path | None, out: Probl
             hint = f" (closest: {', '.join(near)})" if near else ""
             out.at(item.where, key, f"unknown room '{ref}'{hint}; rooms are defined in "
                    "rooms.yaml")
-    for item, key in url_references(o) if assets_dir is not None else ():
+    for item, key in url_references(o.course, o.lectures, o.projects, o.organization, o.news) \
+            if assets_dir is not None else ():
         check_local_url(item, key, assets_dir, out)
     for slot in [*o.course.weekly.lectures, *o.course.weekly.office_hours]:
         check_order(slot, "start", "end", slot.start, slot.end, out)
@@ -639,6 +682,37 @@ def check_offering(o: Offering, rooms: dict, assets_dir: Path | None, out: Probl
                    f"give both start: and end: (or neither, for an all-day entry); add {missing}:")
     for oh in o.course.weekly.office_hours:
         check_office_hours(o, oh, out)
+    check_dates_near_term(o, out)
+    check_release_per_file(o, out)
+
+
+# Exams and deadlines may fall after the lecture period (resits), but not years away from it:
+# that is a typo of the year, and the feed's time zone rules could not span it either.
+NEAR_TERM = dt.timedelta(days=366)
+
+
+def check_dates_near_term(o: Offering, out: Problems) -> None:
+    """Every dated exam and deadline lies within a year of the lecture period."""
+    term = o.course.term
+    for item in [*o.organization.exams, *o.organization.deadlines]:
+        if item.date is S.TBD or item.date is None:
+            continue
+        if not term.start - NEAR_TERM <= item.date <= term.end + NEAR_TERM:
+            out.at(item.where, "date", f"{item.date} is more than a year from the term "
+                   f"({term.start} to {term.end}); check the year")
+
+
+def check_release_per_file(o: Offering, out: Problems) -> None:
+    """A file listed twice must have one release time: else it is public (through the
+    listing without one) before its release."""
+    seen: dict = {}
+    for s in o.sessions:
+        for m in s.lecture.materials:
+            first = seen.setdefault(m.url, m)
+            if first is not m and first.release != m.release:
+                out.at(m.where, "url", f"{m.url} is also listed at line "
+                       f"{first.where.line_of('url')} with another release; give both the "
+                       "same release: (or list the file once)")
 
 
 def check_office_hours(o: Offering, oh: S.OfficeHours, out: Problems) -> None:
@@ -747,27 +821,33 @@ def room_references(o: Offering):
     return [(item, "room") for item in items if item.room is not None]
 
 
-def url_references(o: Offering):
-    """(item, key) for every URL field of the offering."""
+def url_references(*roots):
+    """(item, key) for every URL field set anywhere under the given schema objects: which
+    fields are URLs is read from the schema's types (S.Url), never listed by hand."""
     refs = []
-    for slot in [*o.course.weekly.lectures, *o.course.weekly.office_hours]:
-        refs += [(link, "url") for link in slot.online]
-    for s in o.sessions:
-        refs += [(m, "url") for m in s.lecture.materials]
-    for p in o.projects.proposals:
-        refs += [(link, "url") for link in p.links]
-    for e in o.projects.exercises:
-        refs += [(link, "url") for link in e.links]
-    if o.projects.proposals_url:
-        refs.append((o.projects, "proposals_url"))
-    for person in [*o.organization.lecturers, *o.organization.assistants]:
-        refs += [(person, k) for k in ("email", "url")]
-    return [(item, key) for item, key in refs if getattr(item, key) is not None]
+    stack = list(roots)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif is_dataclass(item) and not isinstance(item, (type, S.Where)):
+            for name in _url_fields(type(item)):
+                if getattr(item, name) is not None:
+                    refs.append((item, name))
+            stack.extend(getattr(item, f.name) for f in fields(item))
+    return refs
+
+
+@cache
+def _url_fields(cls) -> tuple[str, ...]:
+    """The fields of a schema class typed Url (or Optional[Url])."""
+    return tuple(name for name, tp in typing.get_type_hints(cls).items()
+                 if tp is S.Url or S.Url in typing.get_args(tp))
 
 
 def is_local(url: str) -> bool:
     """True for a relative path into assets/ (not http, https or mailto)."""
-    return not re.match(r"(https?|mailto):", url)
+    return not re.match(r"(?i:https?|mailto):", url)
 
 
 def check_local_url(item, key, assets_dir: Path, out: Problems) -> None:

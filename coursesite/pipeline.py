@@ -217,8 +217,21 @@ def _template_frame(exc: BaseException) -> tuple[str, int]:
 def build(project: Project, out: Path, strict: bool = False,
           now: dt.datetime | None = None) -> tuple[BuildResult, WriteReport]:
     """Render everything, then write it to `out` atomically."""
+    check_output_folder(project, out)
     result = render_site(project, strict, now=now)
     return result, write_site(out, result.files)
+
+
+def check_output_folder(project: Project, out: Path) -> None:
+    """Refuse an output folder inside the content folder (the next build would take it for an
+    offering) or one that holds the content folder (replacing it would take the content)."""
+    out, content = Path(os.path.abspath(out)), Path(os.path.abspath(project.content))
+    if out == content or content in out.parents:
+        raise ContentError(f"output: {display_path(out)} is inside the content folder "
+                           f"{display_path(content)}; build elsewhere (the default is site/)")
+    if out in content.parents:
+        raise ContentError(f"output: {display_path(out)} holds the content folder "
+                           f"{display_path(content)}; build into a folder of its own")
 
 
 def summary(result: BuildResult, seconds: float, out: Path | None = None) -> str:

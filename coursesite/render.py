@@ -107,7 +107,7 @@ def markdown_inline(text: str | None) -> Markup:
 
 def relative_url(target: str, page: str) -> str:
     """The link from output page `page` to output path `target`, both site-relative."""
-    if re.match(r"[a-z]+:", target) or target.startswith("#"):
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", target) or target.startswith("#"):
         return target
     anchor = ""
     if "#" in target:
@@ -134,6 +134,11 @@ def safe_url(url: str) -> str:
 def asset_path(url: str) -> str:
     """Site path of a URL field: files under assets/ are published under assets/."""
     return f"assets/{url}" if is_local(url) else url
+
+
+def url_field(url: str | None) -> str | None:
+    """How every optional URL field is rendered: None stays None, else `asset_path`."""
+    return None if url is None else asset_path(url)
 
 
 # --- the environment -------------------------------------------------------------------------
@@ -163,7 +168,8 @@ def site_context(site: Site) -> dict:
         "title": config.title,
         "language": config.language,
         "description": markdown(config.description),
-        "maintainer": ({"name": config.maintainer.name, "email": config.maintainer.email}
+        "maintainer": ({"name": config.maintainer.name,
+                        "email": url_field(config.maintainer.email)}
                        if config.maintainer else None),
         "extra": config.extra,
     }
@@ -190,11 +196,11 @@ def room_view(site: Site, room_id: str | None) -> dict | None:
         return None
     room = site.rooms[room_id]
     return {"name": room.name, "building": room.building, "address": room.address,
-            "map_url": room.map_url}
+            "map_url": url_field(room.map_url)}
 
 
 def links_view(links) -> list:
-    return [{"label": link.label, "url": asset_path(link.url) if link.url else None,
+    return [{"label": link.label, "url": url_field(link.url),
              "pending": ""} for link in links]
 
 
@@ -264,7 +270,8 @@ def when_view(date, start=None, end=None) -> str:
 
 
 def person_view(p: S.Person) -> dict:
-    return {"name": p.name, "affiliation": p.affiliation, "email": p.email, "url": p.url}
+    return {"name": p.name, "affiliation": p.affiliation, "email": url_field(p.email),
+            "url": url_field(p.url)}
 
 
 def organization_view(site: Site, org: S.Organization) -> dict:
@@ -326,7 +333,7 @@ def projects_view(p: S.Projects) -> dict:
                        "anchor": status})
     return {
         "intro": markdown(p.intro),
-        "proposals_url": asset_path(p.proposals_url) if p.proposals_url else None,
+        "proposals_url": url_field(p.proposals_url),
         "count": len(p.proposals),
         "open_count": sum(1 for x in p.proposals if x.status == "open"),
         "groups": groups,

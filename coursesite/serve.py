@@ -340,6 +340,13 @@ class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False  # a busy port must be noticed, not shared
 
+    def handle_error(self, request, client_address):
+        """A browser that goes away mid-response (a reload, a closed tab) is normal: silent.
+        Anything else is our bug and keeps socketserver's traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 def bind(host: str, port: int, handler, tries: int = 20) -> Server:
     """A server on the first free port from `port`; says so when it had to move on."""

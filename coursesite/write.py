@@ -14,6 +14,7 @@ Guarantees, in the spirit of Lektor's atomic writes and pruning:
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import unicodedata
@@ -24,6 +25,7 @@ from pathlib import Path
 from .errors import ContentError
 
 MANIFEST = ".coursesite-manifest"
+STAGING_MARK = ".coursesite-staging"
 FILE_MODE = 0o644
 FOLDER_MODE = 0o755
 # Enough names to find the culprit without flooding the terminal.
@@ -101,7 +103,15 @@ def check_output_paths(out_dir: str | os.PathLike, files: Mapping[str, bytes]) -
 
 def previous_build(out_dir: str | os.PathLike) -> set[str]:
     """The paths listed in out_dir's manifest (empty if out_dir is absent or empty); raise OutputError if it is not ours."""
-    out = Path(out_dir)
+    try:
+        return _previous_build(Path(out_dir))
+    except OSError as err:
+        raise OutputError(f"output: cannot read the output folder {out_dir} "
+                          f"({err.strerror or err}); fix its permissions or pass --out "
+                          "another folder") from None
+
+
+def _previous_build(out: Path) -> set[str]:
     if out.is_symlink():
         # Replacing a symlink by a folder would silently redirect the site; following it would
         # swap folders somewhere the maintainer did not name.
@@ -259,14 +269,19 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 def _stage(out: Path, files: Mapping[str, bytes]) -> Path:
     """A new sibling folder of out holding every file and the manifest; removed again if writing fails."""
     out.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_siblings(out)
     staging = _sibling(out, "tmp")
     staging.mkdir()
     try:
         os.chmod(staging, FOLDER_MODE)
+        # Marks the folder as ours until the manifest (written last) does: a build killed
+        # while staging leaves a folder that the next build recognises and removes.
+        (staging / STAGING_MARK).write_bytes(b"")
         # Sorted so that the order of writes (and any partial failure) is reproducible.
         for rel in sorted(files):
             _write_file(staging, rel, files[rel])
         _write_file(staging, MANIFEST, manifest_bytes(files))
+        (staging / STAGING_MARK).unlink()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -318,6 +333,23 @@ def _restore(old: Path, out: Path) -> None:
         ) from err
 
 
+def remove_stale_siblings(out: Path) -> list[Path]:
+    """Remove what killed builds left next to out: '.<name>.tmp-<hex>' and '.<name>.old-<hex>'
+    folders that carry our staging mark or manifest. Anything else is not ours and stays."""
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(tmp|old)-[0-9a-f]{{12}}")
+    removed = []
+    try:
+        candidates = list(out.parent.iterdir())
+    except OSError:
+        return removed
+    for path in candidates:
+        if pattern.fullmatch(path.name) and path.is_dir() and not path.is_symlink() and (
+                (path / STAGING_MARK).is_file() or (path / MANIFEST).is_file()):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 def _sibling(out: Path, kind: str) -> Path:
     """An unused hidden path next to out: '.<name>.<kind>-<random>' (same file system, so renames are atomic)."""
     while True:
@@ -342,3 +374,10 @@ def _fail(out: Path, problems: list[str]) -> None:
     n = len(problems)
     lines.append(f"{n} problem{'s' if n != 1 else ''} with the output; nothing was written to {out}.")
     raise OutputError("\n".join(lines))
+
+
+def output_path_problem(path: str) -> str:
+    """Why path is not a safe relative output path ('' when it is one): the rule write_site applies
+    (deploy uses it too, to trust no path it reads back from a target)."""
+    problems = _path_problems(path)
+    return problems[0] if problems else ""
