@@ -59,6 +59,9 @@ def parse_args(argv):
                    help="rsync destination, e.g. user@host:public_html/teaching/ "
                         "(default: $DEPLOY_TARGET)")
     d.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    d.add_argument("--adopt", action="store_true",
+                   help="take over files on the target that an earlier deploy of ours did not "
+                        "put there (they are overwritten); without it a deploy refuses")
     b.add_argument("--out", type=Path, default=PROJECT_DIR / "site",
                    help="output folder (default: site/ next to build.py)")
     argv = list(argv)
@@ -170,11 +173,16 @@ def run_deploy(project: Project, args) -> int:
     """Build strictly (a warning stops a deploy), then upload."""
     from coursesite.deploy import default_target, deploy
 
+    import tempfile
+
     try:
-        (result, _), seconds = timed(build, project, args.out, True)
-        report_warnings(result)
-        print(summary(result, seconds, args.out))
-        plan = deploy(args.out, args.target or default_target(), args.dry_run)
+        with tempfile.TemporaryDirectory(prefix="coursesite-dry-run-") as tmp:
+            # A dry run changes nothing, here either: it builds into a folder of its own.
+            out = Path(tmp) / "site" if args.dry_run else args.out
+            (result, _), seconds = timed(build, project, out, True)
+            report_warnings(result)
+            print(summary(result, seconds, None if args.dry_run else out))
+            plan = deploy(out, args.target or default_target(), args.dry_run, adopt=args.adopt)
     except ContentError as exc:
         print(exc.report(), file=sys.stderr)
         return 1

@@ -453,9 +453,9 @@ def load_site(content_dir: Path, assets_dir: Path | None, cache: dict | None = N
         raise ContentError(f"{display_path(content_dir)}: content folder not found; "
                            "pass --content DIR")
     config = read_file(content_dir / "site.yaml", S.SiteConfig, out, cache) \
-        if (content_dir / "site.yaml").exists() else _missing(content_dir / "site.yaml", out)
+        if present(content_dir / "site.yaml") else _missing(content_dir / "site.yaml", out)
     rooms_file = content_dir / "rooms.yaml"
-    rooms = read_file(rooms_file, S.Rooms, out, cache) if rooms_file.exists() else S.Rooms()
+    rooms = read_file(rooms_file, S.Rooms, out, cache) if present(rooms_file) else S.Rooms()
     rooms_by_id = index_rooms(rooms, out) if rooms else {}
     offerings = []
     for folder in offering_folders(content_dir, out):
@@ -474,6 +474,12 @@ def load_site(content_dir: Path, assets_dir: Path | None, cache: dict | None = N
     offerings.sort(key=lambda o: o.sort_key, reverse=True)
     return Site(config, rooms_by_id, tuple(offerings), assets_dir and Path(assets_dir),
                 tuple(sorted(set(out.warnings))))
+
+
+def present(path: Path) -> bool:
+    """True when the content has an entry of this name: a file, or a symbolic link even if it
+    points nowhere (reading it then says what is wrong, instead of silently skipping it)."""
+    return path.exists() or path.is_symlink()
 
 
 def _missing(path: Path, out: Problems):
@@ -521,7 +527,7 @@ def load_offering(folder: Path, config, out: Problems, cache=None) -> Offering |
     parts = {}
     for name, (cls, required) in S.OFFERING_FILES.items():
         path = folder / name
-        if not path.exists():
+        if not present(path):
             parts[name] = _missing(path, out) if required else _empty(cls)
         else:
             parts[name] = read_file(path, cls, out, cache)

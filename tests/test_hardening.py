@@ -256,3 +256,15 @@ def test_news_feed_is_well_formed_xml(project):
     for path, data in files.items():
         if path.endswith(".xml"):
             ElementTree.fromstring(data)
+
+
+# --- 19: a dry run changes nothing, here either ---------------------------------------------
+
+def test_a_dry_run_deploy_writes_no_output_folder(project, tmp_path):
+    target = tmp_path / "webspace"
+    target.mkdir()
+    result = cli(project, "deploy", "--dry-run", "--out", tmp_path / "site", "--target",
+                 target, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "(dry run)" in result.stdout and "index.html" in result.stdout
+    assert not (tmp_path / "site").exists() and list(target.iterdir()) == []

@@ -16,8 +16,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from xml.etree import ElementTree
+
 import pytest
 import yaml
+from ical.calendar_stream import IcsCalendarStream
+from icalendar import Calendar
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +31,9 @@ CONTENT = ROOT / "tests" / "fixtures" / "amls"
 FILES = {p.relative_to(CONTENT).as_posix(): p.read_bytes() for p in sorted(CONTENT.rglob("*.yaml"))}
 OFFERINGS = sorted(p.name for p in CONTENT.iterdir() if p.is_dir() and p.name[0] not in "._")
 
-PROBLEM_LINE = re.compile(r"^[^:]+:\d+: ")
+# `file:line: ...`, or `file.yaml: ...` for a problem of the whole file (no line to name:
+# a device, a FIFO, a file missing).
+PROBLEM_LINE = re.compile(r"^[^:]+:\d+: |^[^:]+\.ya?ml: ")
 COUNT_LINE = re.compile(r"^\d+ problems? found; nothing was written\.$")
 
 # Bounded so the module runs in well under a minute; PROPERTY_EXAMPLES=2000 searches harder.
@@ -54,11 +60,25 @@ def alias_bomb(levels: int = 7) -> str:
 
 @dataclass(frozen=True)
 class Mutation:
-    """One changed file: its path under content/, its new bytes, and what was done."""
+    """One changed file: its path under content/, its new bytes (or, with `special`, what it
+    becomes instead of a file: a symlink to a device or outside file, or a FIFO), and what
+    was done."""
 
     rel: str
     data: bytes
     what: str
+    special: str = ""   # "", "fifo", or a path the file becomes a symbolic link to
+
+    def apply(self, content: Path) -> None:
+        path = content / self.rel
+        if not self.special:
+            path.write_bytes(self.data)
+            return
+        path.unlink()
+        if self.special == "fifo":
+            os.mkfifo(path)
+        else:
+            path.symlink_to(self.special)
 
     def __repr__(self) -> str:  # hypothesis prints this for a failing example; keep it short
         preview = self.data[:300].decode("utf-8", "backslashreplace")
@@ -93,6 +113,12 @@ GARBAGE = st.sampled_from([
     "slides/missing.pdf", "mailto:", "https://", "{{ 7*7 }}", "<script>alert(1)</script>",
     "[x](javascript:alert(1))", "\u202e", "a\nb", "é", "\U0001F600",
     "9999-12-31", "0001-01-01", "9" * 5000, "Europe/" + "B" * 300, "a" * 300 + ".pdf",
+    # Control characters and line breaks: yaml.safe_dump writes them as YAML escapes ("\x01").
+    "AM\x01LS", "AM\x00LS", "\x1b[31mred", "AM\x0cLS", "AM\x7fLS", "AM\ufffeLS", "a\u2028b",
+    "a\rb", "a\x85b", "\ud800",
+    # Dates across (and just outside) the supported range, and far from the term.
+    "1900-01-01", "1899-12-31", "1995-07-30", "2027-07-30", "2999-12-31", "3000-01-01",
+    "1970-01-01T00:00", "2999-12-31T23:59",
 ])
 
 VALUES = st.one_of(
@@ -170,6 +196,17 @@ def text_mutations(draw):
     return Mutation(rel, raw[:at] + raw[at + length:], f"delete {length} bytes at {at}")
 
 
+@st.composite
+def special_file_mutations(draw):
+    """One content file replaced by a device, a FIFO, an outside file or a huge file."""
+    rel = draw(st.sampled_from(sorted(FILES)))
+    kind = draw(st.sampled_from(["/dev/zero", "/dev/urandom", "/dev/null", "fifo",
+                                 "/etc/passwd", "/nonexistent", "huge"]))
+    if kind == "huge":
+        return Mutation(rel, FILES[rel] + b"#" + b"x" * (5 * 1024 * 1024) + b"\n", "huge file")
+    return Mutation(rel, b"", f"becomes {kind}", special=kind)
+
+
 def raw_replace(rel: str, old: str, new: str) -> Mutation:
     text = FILES[rel].decode("utf-8")
     assert old in text, f"{old!r} not in {rel}"
@@ -192,7 +229,7 @@ def build_mutated(workspace: Path, mutation: Mutation) -> int:
     out = workspace / "site"
     with tempfile.TemporaryDirectory(dir=workspace) as tmp:
         content = copy_site(CONTENT, Path(tmp) / "content")
-        (content / mutation.rel).write_bytes(mutation.data)
+        mutation.apply(content)
         before = tree(out)
         status, stdout, stderr = run_main(["build", "--content", content, "--out", out])
     assert status in (0, 1), f"exit status {status}"
@@ -209,7 +246,26 @@ def build_mutated(workspace: Path, mutation: Mutation) -> int:
         for slug in OFFERINGS:
             assert (out / slug / "index.html").is_file(), f"{slug}/index.html missing"
         assert lines(stdout)[-1].startswith("Built ")
+        check_outputs(out)
     return status
+
+
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_outputs(out: Path) -> None:
+    """Every file of a successful build is well-formed: XML parses, .ics reads in icalendar and
+    in the strict `ical` parser, and no HTML, XML or .ics holds a control character."""
+    for path in sorted(out.rglob("*")):
+        if path.suffix not in (".html", ".xml", ".ics"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not CONTROL.search(text.replace("\r\n", "\n")), f"control character in {path.name}"
+        if path.suffix == ".xml":
+            ElementTree.fromstring(text)
+        elif path.suffix == ".ics":
+            Calendar.from_ical(text)
+            IcsCalendarStream.calendar_from_ics(text)
 
 
 @SETTINGS
@@ -231,6 +287,24 @@ def test_structural_mutations_give_clean_errors_or_complete_sites(workspace, mut
 @example(mutation=raw_replace("ss26_amls/lectures.yaml", "intro: |", "intro: |\n\t"))
 def test_text_mutations_give_clean_errors_or_complete_sites(workspace, mutation):
     build_mutated(workspace, mutation)
+
+
+@SETTINGS
+@given(mutation=special_file_mutations())
+@example(mutation=Mutation("ss26_amls/course.yaml", b"", "becomes fifo", special="fifo"))
+@example(mutation=Mutation("ss26_amls/course.yaml", b"", "becomes /dev/zero", special="/dev/zero"))
+def test_devices_fifos_and_outside_files_give_clean_errors(workspace, mutation):
+    assert build_mutated(workspace, mutation) == 1
+
+
+@settings(deadline=None, max_examples=max(EXAMPLES // 4, 10))
+@given(option=st.sampled_from(["--out", "--content"]),
+       name=st.text(st.sampled_from("aé-_x"), min_size=200, max_size=600))
+def test_long_paths_give_a_usage_error_or_work(workspace, option, name):
+    args = {"--content": str(CONTENT), "--out": str(workspace / "long-out")}
+    args[option] = str(workspace / name)
+    status, _, stderr = run_main(["build", *[v for kv in args.items() for v in kv]])
+    assert status in (0, 1, 2) and "Traceback" not in stderr
 
 
 def test_unmutated_round_trip_builds(workspace):
