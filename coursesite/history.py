@@ -56,8 +56,9 @@ class History:
     warnings: list = field(default_factory=list)  # fatal under --strict (a shallow clone)
 
 
-def change_records(site: Site, content_dir: Path) -> History:
-    """Every offering's Record: its committed versions, then the working tree's."""
+def change_records(site: Site, content_dir: Path, memo: dict | None = None) -> History:
+    """Every offering's Record: its committed versions, then the working tree's. `memo` (the
+    preview keeps one) holds the committed versions while HEAD stays the same commit."""
     content_dir = Path(content_dir)
     repo = git_repository(content_dir)
     history = History()
@@ -76,7 +77,12 @@ def change_records(site: Site, content_dir: Path) -> History:
             f"{display_path(content_dir)}: the git history is shallow, so calendar SEQUENCE numbers could go "
             "backwards; fetch the whole history (actions/checkout: fetch-depth: 0; GitLab: "
             "GIT_DEPTH: 0)")
-    committed = committed_versions(repo)
+    if memo is not None and memo.get("head") == repo.head:
+        committed = memo["versions"]
+    else:
+        committed = committed_versions(repo)
+        if memo is not None:
+            memo.update(head=repo.head, versions=committed)
     dirty = None
     for o in site.offerings:
         versions = list(committed.get(o.slug, []))
@@ -129,6 +135,7 @@ class Repository:
     git_dir: Path
     shallow: bool
     content_dir: Path
+    head: str = ""    # the commit HEAD names
 
     def git(self, *args: str, data: bytes | None = None) -> bytes:
         """git's output; ContentError when git fails (a broken repository is the
@@ -188,7 +195,7 @@ def git_repository(content_dir: Path) -> Repository | None:
     if proc.returncode != 0 or len(lines) < 5:
         return None
     return Repository(Path(lines[0]), lines[1], Path(lines[2]), lines[3] == "true",
-                      Path(content_dir))
+                      Path(content_dir), lines[4])
 
 
 @dataclass(frozen=True)

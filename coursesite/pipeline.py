@@ -101,30 +101,9 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache | None
 
 
 def site_history(site: Site, project: Project, cache: BuildCache | None) -> History:
-    """The change record (history.py). The preview keeps it while neither the content's
-    events nor the commit it is based on change, so a save does not replay git history."""
-    if cache is None:
-        return change_records(site, project.content)
-    key = (site.offerings, site.rooms, head_marker(project.content))
-    if cache.history.get("key") != key:
-        cache.history = {"key": key, "value": change_records(site, project.content)}
-    return cache.history["value"]
-
-
-def head_marker(content: Path) -> tuple:
-    """Changes when a commit is made: the git folder's HEAD and the branch it points to."""
-    from .history import git_repository  # noqa: PLC0415
-
-    repo = git_repository(content)
-    if repo is None:
-        return ()
-    marks = []
-    for name in ("HEAD", "packed-refs", "logs/HEAD"):
-        try:
-            marks.append((repo.git_dir / name).stat().st_mtime_ns)
-        except OSError:
-            marks.append(None)
-    return tuple(marks)
+    """The change record (history.py). The preview keeps the committed versions while HEAD
+    stays the same commit, so a save replays no git history, only the working tree."""
+    return change_records(site, project.content, cache.history if cache else None)
 
 
 # Offerings render independently; a department's worth is split over the machine's cores.

@@ -170,3 +170,19 @@ def test_a_shallow_clone_is_fatal_under_strict(repo, theme, tmp_path):
     with pytest.raises(ContentError, match="the git history is shallow"):
         render_site(Project(content=shallow / "content", assets=theme), strict=True)
     render_site(Project(content=shallow / "content", assets=theme))  # not strict: builds
+
+
+def test_the_preview_sees_a_commit_made_while_it_runs(repo, theme):
+    """The preview keeps the committed versions per HEAD: a new commit is replayed."""
+    from coursesite.pipeline import BuildCache  # noqa: PLC0415
+
+    project, cache = Project(content=repo / "content", assets=theme), BuildCache()
+    render_site(project, cache=cache)
+    move_slot_room(repo)
+    uncommitted = render_site(project, cache=cache).files
+    (entry,) = change_entries(uncommitted)
+    assert entry.updated != D1
+    commit_all(repo, "room", D1)
+    committed = render_site(project, cache=cache).files
+    assert [e.updated for e in change_entries(committed)] == [D1]
+    assert committed == files_of(repo, theme)
