@@ -22,9 +22,9 @@ from icalendar import Calendar, Event, Timezone, vDuration
 
 from . import schema as S
 from .errors import ContentError
-from .model import (WEEKDAYS, Offering, Session, Site, is_local, office_hour_dates, weekday_plural,
-                    weekly)
-from .render import MATERIAL_LABELS, asset_path, full_day_label, time_range
+from .model import WEEKDAYS, Offering, Session, Site, is_local, office_hour_dates, weekly
+from . import text as T
+from .text import asset_path
 from .timezones import vtimezone
 
 PRODID = "-//coursesite//coursesite 1//EN"
@@ -33,15 +33,6 @@ PRODID = "-//coursesite//coursesite 1//EN"
 UID_NAMESPACE = uuid.UUID("5b1c8f0e-2a61-4c38-9a53-0c7e2f1d6a90")
 UID_DOMAIN = "coursesite"
 REFRESH = dt.timedelta(hours=6)
-
-# Feed file -> (kinds of item it holds, suffix of its name; None = the offering's name alone).
-FEEDS = {
-    "calendar.ics": ({"lecture", "office-hours", "exam", "deadline"}, None),
-    "lectures.ics": ({"lecture"}, "lectures"),
-    "exams.ics": ({"exam", "deadline"}, "exams and deadlines"),
-    "office-hours.ics": ({"office-hours"}, "office hours"),
-}
-
 
 # --- items: what an event shows, before it is serialised -------------------------------------
 
@@ -105,17 +96,15 @@ def offering_items(site: Site, o: Offering, pending: frozenset = frozenset()) ->
 def lecture_item(site: Site, o: Offering, s: Session, pending: frozenset = frozenset()) -> Item:
     """A lecture session: timed, in its room, with online and material links."""
     lecture = s.lecture
-    title = (f"{o.course.short} {lecture.number:02d}: {lecture.title}"
-             if lecture.number is not None else f"{o.course.short}: {lecture.title}")
+    title = T.lecture_summary(o.course.short, lecture.number, lecture.title)
     cancelled = lecture.status == "cancelled"
     lines = [f"Part {s.part.letter}: {s.part.title}", lecture.note,
              *online_lines(s.online),
              *material_lines(site, [m for m in lecture.materials if m.url not in pending])]
-    return Item("lecture", s.key, ("Cancelled: " if cancelled else "") + title, s.start, s.end,
+    return Item("lecture", s.key, T.cancelled(title) if cancelled else title, s.start, s.end,
                 o.timezone, location(site, s.room, s.online), join_lines(lines), cancelled,
                 page_url(site, o), conferences(s.online), where=lecture.where,
-                label=f"Lecture {lecture.number:02d}" if lecture.number is not None
-                else lecture.title)
+                label=T.lecture_label(lecture.number, lecture.title))
 
 
 def office_hour_items(site: Site, o: Offering) -> list[Item]:
@@ -127,8 +116,8 @@ def office_hour_items(site: Site, o: Offering) -> list[Item]:
         key = f"office-hours/{oh.weekday}" + (f"-{n}" if n > 1 else "")
         dates = office_hour_dates(o, oh)
         if dates:
-            label = f"Office hours on {weekday_plural(oh.weekday)}" + (f" ({n})" if n > 1 else "")
-            items.append(replace(office_hour_item(site, o, oh, key, dates), label=label))
+            items.append(replace(office_hour_item(site, o, oh, key, dates),
+                                 label=T.office_hours_label(oh.weekday, n)))
     return items
 
 
@@ -137,7 +126,7 @@ def office_hour_item(site: Site, o: Offering, oh: S.OfficeHours, key: str, dates
     exclusions) become EXDATEs, so the occurrences are exactly `dates`."""
     skipped = sorted(set(weekly(dates[0], dates[-1], WEEKDAYS.index(oh.weekday))) - set(dates))
     at = dt.datetime.combine
-    return Item("office-hours", key, f"{o.course.short} office hours", at(dates[0], oh.start),
+    return Item("office-hours", key, T.office_hours_summary(o.course.short), at(dates[0], oh.start),
                 at(dates[0], oh.end), o.timezone, location(site, oh.room, oh.online),
                 join_lines([oh.note, *online_lines(oh.online)]), False, page_url(site, o),
                 conferences(oh.online), until=at(dates[-1], oh.start),
@@ -148,7 +137,7 @@ def exam_item(site: Site, o: Offering, e: S.Exam) -> Item:
     """Timed when start and end are given, else all-day and transparent."""
     common = dict(location=location(site, e.room, (), e.place), description=e.text,
                   url=page_url(site, o), where=e.where, label=e.title)
-    summary = f"{o.course.short} exam: {e.title}"
+    summary = T.exam_summary(o.course.short, e.title)
     if e.start and e.end:
         return Item("exam", f"exam/{e.id}", summary, dt.datetime.combine(e.date, e.start),
                     dt.datetime.combine(e.date, e.end), o.timezone, **common)
@@ -157,8 +146,7 @@ def exam_item(site: Site, o: Offering, e: S.Exam) -> Item:
 
 def deadline_item(o: Offering, d: S.Deadline) -> Item:
     """All-day on its date, the time (if any) in the title: a deadline occupies no time slot."""
-    due = f" (due {d.time:%H:%M})" if d.time else ""
-    return Item("deadline", f"deadline/{d.id}", f"{o.course.short} deadline: {d.title}{due}",
+    return Item("deadline", f"deadline/{d.id}", T.deadline_summary(o.course.short, d.title, d.time),
                 d.date, d.date + dt.timedelta(days=1), description=d.text, where=d.where,
                 label=d.title)
 
@@ -175,7 +163,7 @@ def location(site: Site, room_id, online=(), place=None) -> str | None:
 
 def online_lines(links) -> list[str]:
     """'Online via Zoom: https://...' per link, or just 'Online via Zoom' while it has no URL."""
-    return [f"Online via {l.label}: {l.url}" if l.url else f"Online via {l.label}" for l in links]
+    return [T.online_line(link.label, link.url) for link in links]
 
 
 def conferences(links) -> tuple:
@@ -190,7 +178,7 @@ def material_lines(site: Site, materials) -> list[str]:
     for m in materials:
         url = absolute_url(site, asset_path(m.url)) if is_local(m.url) else m.url
         if url:
-            lines.append(f"{m.label or MATERIAL_LABELS[m.kind]}: {url}")
+            lines.append(f"{T.material_label(m)}: {url}")
     return lines
 
 
@@ -294,76 +282,30 @@ def describe_changes(old: dict, new: dict) -> list[str]:
         phrase = change_phrase(old.get(key), new.get(key))
         if phrase is not None:
             groups.setdefault(phrase, []).append((new.get(key) or old[key])["label"])
-    return [f"{name_list(labels)} {phrase[len(labels) > 1]}"
-            for phrase, labels in groups.items()]
+    return [T.change_sentence(labels, phrase) for phrase, labels in groups.items()]
 
 
 def change_phrase(old: dict | None, new: dict | None) -> tuple | None:
     """(singular, plural) predicate for what happened to one event, or None if nothing did."""
     if new is None:
-        return ("is removed from the schedule", "are removed from the schedule")
+        return T.REMOVED
     if old is None:
-        return (f"is added: {sig_detail(new['sig'])}", f"are added: {sig_detail(new['sig'])}")
+        return T.added(new["sig"])
     a, b = old["sig"], new["sig"]
     if fingerprint(a) == fingerprint(b):
         return None
     if b["status"] == "CANCELLED" and a["status"] != "CANCELLED":
-        return ("is cancelled", "are cancelled")
+        return T.CANCELLED
+    if a["status"] == "CANCELLED" and b["status"] != "CANCELLED":
+        return T.restored(b)
     moved = any(a.get(f) != b.get(f) for f in WHEN_FIELDS)
     place = a["location"] != b["location"]
-    if a["status"] == "CANCELLED" and b["status"] != "CANCELLED":
-        return (f"takes place again: {sig_detail(b)}", f"take place again: {sig_detail(b)}")
     if moved and not place:
-        return (f"moves to {sig_when(b)}", f"move to {sig_when(b)}")
+        return T.moved(T.sig_when(b))
     if moved or place:
         where = b["location"] or "no room"
-        target = f"{sig_when(b)}, {where}" if moved else where
-        return (f"moves to {target}", f"move to {target}")
-    return (f"is renamed: {b['summary']}", f"are renamed: {b['summary']}")
-
-
-def sig_when(sig: dict) -> str:
-    """'Thu, Jun 11, 2026, 16:00-18:00' (or 'weekly from ...') from significant fields."""
-    start = dt.datetime.fromisoformat(sig["start"])
-    if sig["all_day"]:
-        return full_day_label(start.date())
-    end = dt.datetime.fromisoformat(sig["end"])
-    when = f"{full_day_label(start.date())}, {time_range(start.time(), end.time())}"
-    return f"weekly from {when}" if sig.get("until") else when
-
-
-def sig_detail(sig: dict) -> str:
-    """When and where, in words."""
-    return ", ".join(p for p in (sig_when(sig), sig["location"]) if p)
-
-
-def name_list(labels: list[str]) -> str:
-    """'Lecture 05', 'Lectures 01-13', 'Lectures 02, 04 and 06', or the labels joined."""
-    numbers = [label.removeprefix("Lecture ") for label in labels]
-    if len(labels) > 1 and all(label.startswith("Lecture ") and n.isdigit()
-                               for label, n in zip(labels, numbers)):
-        return "Lectures " + and_list(number_ranges(numbers))
-    return and_list(labels)
-
-
-def number_ranges(numbers: list[str]) -> list[str]:
-    """['01', '02', '03', '05'] -> ['01-03', '05'] (runs of consecutive numbers)."""
-    runs: list[list[str]] = []
-    for n in sorted(numbers, key=int):
-        if runs and int(n) == int(runs[-1][-1]) + 1:
-            runs[-1].append(n)
-        else:
-            runs.append([n])
-    return [f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(r) for r in runs]
-
-
-def and_list(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-
-
-def utc_text(moment: dt.datetime) -> str:
-    """'2026-04-01T12:00:00Z' for an aware datetime."""
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return T.moved(f"{T.sig_when(b)}, {where}" if moved else where)
+    return T.renamed(b["summary"])
 
 
 # --- feeds --------------------------------------------------------------------------------------
@@ -384,9 +326,10 @@ def offering_feeds(site: Site, o: Offering, record: Record,
     events = {item.key: vevent(o.slug, item, record.stamps[item.key]).to_ical()
               for item in items}
     files = {}
-    for name, (kinds, suffix) in FEEDS.items():
-        chosen = [events[i.key] for i in items if i.kind in kinds]
-        files[f"{o.slug}/{name}"] = assemble(calendar_header(o, suffix), [zone, *chosen])
+    for feed in T.FEEDS:
+        chosen = [events[i.key] for i in items if i.kind in feed.kinds]
+        files[f"{o.slug}/{feed.name}"] = assemble(calendar_header(o, feed.suffix),
+                                                  [zone, *chosen])
     return files
 
 
@@ -399,12 +342,6 @@ def assemble(header: Calendar, components: list[bytes]) -> bytes:
     return text[: -len(end)] + b"".join(components) + end
 
 
-def calendar_name(o: Offering, suffix: str | None) -> str:
-    """'AMLS Summer 2026', or 'AMLS Summer 2026: lectures' for a split feed."""
-    name = f"{o.course.short} {o.term_label}"
-    return f"{name}: {suffix}" if suffix else name
-
-
 def calendar_header(o: Offering, suffix: str | None) -> Calendar:
     """A VCALENDAR's properties: constant PRODID, no METHOD (a snapshot, not a scheduling
     message), names, time zone and refresh hints; the components are added by `assemble`.
@@ -414,7 +351,7 @@ def calendar_header(o: Offering, suffix: str | None) -> Calendar:
     cal.add("version", "2.0")
     cal.add("prodid", PRODID)
     cal.add("calscale", "GREGORIAN")
-    name = calendar_name(o, suffix)
+    name = T.calendar_name(o.course.short, o.term_label, suffix)
     cal.add("name", name)
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", o.timezone)

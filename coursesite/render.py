@@ -13,7 +13,6 @@ import uuid
 import zoneinfo
 from functools import lru_cache
 from pathlib import Path
-from xml.etree import ElementTree
 
 import jinja2
 import markdown as markdown_lib
@@ -22,31 +21,13 @@ from markupsafe import Markup
 from . import schema as S
 from urllib.parse import quote
 
-from .model import (WEEKDAY_NAMES, WEEKDAYS, Offering, weekday_plural, Session, Site, is_local, local_moment,
-                    monday_of, office_hour_dates, slugify)
+from .model import Offering, Session, Site, local_moment, monday_of, office_hour_dates, slugify
+from .text import (FEEDS, STATUS_TITLES, and_list, asset_path, change_title, clock, day_label,
+                   full_day_label, lecture_number, local_iso, material_label, release_label,
+                   release_title, time_range, url_field, utc_text, weekday_plural, when_label)
 
-MATERIAL_LABELS = {"slides": "Slides (PDF)", "pptx": "Slides (PPTX)", "video": "Video",
-                   "notes": "Notes", "link": "Link"}
-STATUS_TITLES = {"open": "Open proposals", "assigned": "Assigned proposals"}
 _SAFE_HREF = re.compile(r"(https?:|mailto:|#)", re.I)
 _ENTITY = re.compile(r"&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);", re.I)
-
-
-# --- formatting ----------------------------------------------------------------------------
-
-def day_label(day: dt.date) -> str:
-    """'Thu, Apr 16' (English, independent of the machine's locale)."""
-    return f"{WEEKDAY_NAMES[day.weekday()][:3]}, {day:%b} {day.day}"
-
-
-def full_day_label(day: dt.date) -> str:
-    """'Thu, Apr 16, 2026'."""
-    return f"{day_label(day)}, {day.year}"
-
-
-def time_range(start: dt.time, end: dt.time) -> str:
-    """'16:00-18:00'."""
-    return f"{start:%H:%M}-{end:%H:%M}"
 
 
 # --- markdown --------------------------------------------------------------------------------
@@ -131,16 +112,6 @@ def safe_url(url: str) -> str:
     return quote(re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", url), safe=_URL_SAFE)
 
 
-def asset_path(url: str) -> str:
-    """Site path of a URL field: files under assets/ are published under assets/."""
-    return f"assets/{url}" if is_local(url) else url
-
-
-def url_field(url: str | None) -> str | None:
-    """How every optional URL field is rendered: None stays None, else `asset_path`."""
-    return None if url is None else asset_path(url)
-
-
 # --- the environment -------------------------------------------------------------------------
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -217,25 +188,17 @@ def module_line(o: Offering) -> str:
     text = f"{c.short} is a{'' if c.ects is None else f' {c.ects} ECTS'} module"
     if c.programmes:
         level = f"{c.level} " if c.level else ""
-        text += f", applicable to the {level}study courses {_and_list(c.programmes)}"
+        text += f", applicable to the {level}study courses {and_list(c.programmes)}"
     if c.study_areas:
-        text += f", as well as the study areas {_and_list(c.study_areas)}"
+        text += f", as well as the study areas {and_list(c.study_areas)}"
     return text + "."
-
-
-def _and_list(items) -> str:
-    items = list(items)
-    if len(items) <= 2:
-        return " and ".join(items)
-    return ", ".join(items[:-1]) + ", and " + items[-1]
 
 
 def material_view(m: S.Material, pending: frozenset) -> dict:
     """A material link, or its label and release time while it is not released yet."""
-    label = m.label or MATERIAL_LABELS[m.kind]
+    label = material_label(m)
     if m.url in pending:
-        return {"label": label, "kind": m.kind, "url": None,
-                "pending": f"from {day_label(m.release.date())}, {m.release:%H:%M}"}
+        return {"label": label, "kind": m.kind, "url": None, "pending": release_label(m.release)}
     return {"label": label, "kind": m.kind, "url": asset_path(m.url), "pending": ""}
 
 
@@ -243,7 +206,7 @@ def session_view(site: Site, s: Session, pending: frozenset = frozenset()) -> di
     lecture = s.lecture
     tbd = lecture.date is S.TBD
     return {
-        "number": f"{lecture.number:02d}" if lecture.number is not None else "",
+        "number": lecture_number(lecture.number),
         "title": lecture.title,
         "anchor": s.key.replace("/", "-"),
         "date": "TBD" if tbd else day_label(lecture.date),
@@ -259,16 +222,6 @@ def session_view(site: Site, s: Session, pending: frozenset = frozenset()) -> di
     }
 
 
-def when_view(date, start=None, end=None) -> str:
-    """'TBD', 'Thu, Jul 23, 2026' or 'Thu, Jul 23, 2026, 10:00-12:00'."""
-    if date is S.TBD:
-        return "TBD"
-    text = full_day_label(date)
-    if start and end:
-        return f"{text}, {time_range(start, end)}"
-    return f"{text}, {start:%H:%M}" if start else text
-
-
 def person_view(p: S.Person) -> dict:
     return {"name": p.name, "affiliation": p.affiliation, "email": url_field(p.email),
             "url": url_field(p.url)}
@@ -278,10 +231,10 @@ def organization_view(site: Site, org: S.Organization) -> dict:
     return {
         "lecturers": [person_view(p) for p in org.lecturers],
         "assistants": [person_view(p) for p in org.assistants],
-        "exams": [{"title": e.title, "when": when_view(e.date, e.start, e.end),
+        "exams": [{"title": e.title, "when": when_label(e.date, e.start, e.end),
                    "room": room_view(site, e.room), "place": e.place,
                    "text": markdown_inline(e.text)} for e in org.exams],
-        "deadlines": [{"title": d.title, "when": when_view(d.date, d.time),
+        "deadlines": [{"title": d.title, "when": when_label(d.date, d.time),
                        "text": markdown_inline(d.text)} for d in org.deadlines],
         "grading": markdown(org.grading),
         "notes": markdown(org.notes),
@@ -345,11 +298,6 @@ def projects_view(p: S.Projects) -> dict:
 NEWS_NAMESPACE = uuid.UUID("0f6f5a3e-96c4-4f4e-b0f1-3c2d9b8e7a51")  # never change: entry ids
 
 
-def atom_time(moment: dt.datetime) -> str:
-    """RFC 3339 in UTC: '2026-04-16T12:00:00Z'."""
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def news_entries(site: Site, o: Offering, pending: frozenset, changes: tuple) -> list[dict]:
     """Announcements, schedule changes (from the calendar's change record) and released
     materials, pinned first, then newest first. Nothing here is typed twice: changes come from
@@ -370,7 +318,7 @@ def entry(o: Offering, key: str, title: str, moment: dt.datetime, body: Markup,
     local = moment.astimezone(zoneinfo.ZoneInfo(o.timezone))
     ident = uuid.uuid5(NEWS_NAMESPACE, f"{o.slug}/{key}")
     return {"id": f"urn:uuid:{ident}", "anchor": f"news-{ident.hex[:12]}", "title": title,
-            "updated": atom_time(moment), "date": full_day_label(local.date()),
+            "updated": utc_text(moment), "date": full_day_label(local.date()),
             "iso": local.date().isoformat(), "body": body, "kind": kind, "pinned": pinned,
             "link": link or f"{o.slug}/index.html"}
 
@@ -383,16 +331,13 @@ def announcement_entry(o: Offering, a: S.Announcement) -> dict:
 
 def change_entry(o: Offering, change) -> dict:
     """One entry per version that changed the schedule: 'Lectures 01-13 move to FR 772'."""
-    title = change.sentences[0] if len(change.sentences) == 1 else "Schedule changes"
     body = Markup("").join(Markup("<p>%s.</p>") % s for s in change.sentences)
-    return entry(o, f"change/{change.version}", f"Schedule change: {title}"
-                 if len(change.sentences) == 1 else title, change.when, body, "change")
+    return entry(o, f"change/{change.version}", change_title(change.sentences), change.when,
+                 body, "change")
 
 
 def release_entry(site: Site, o: Offering, s: Session, m: S.Material) -> dict:
-    label = m.label or MATERIAL_LABELS[m.kind]
-    number = f"{s.lecture.number:02d} " if s.lecture.number is not None else ""
-    title = f"{label} available: {number}{s.lecture.title}"
+    title = release_title(m, s.lecture.number, s.lecture.title)
     anchor = s.key.replace("/", "-")
     return entry(o, f"release/{m.url}", title, local_moment(o, m.release),
                  Markup("<p>%s</p>") % title, "release", link=f"{o.slug}/index.html#{anchor}")
@@ -402,7 +347,7 @@ def atom_context(site: Site, o: Offering, view: dict) -> dict:
     """The Atom feed of an offering's news; `updated` is the newest entry (or the term's
     start), never the build time, so an unchanged feed keeps its bytes."""
     entries = view["news"]
-    newest = max((e["updated"] for e in entries), default=atom_time(
+    newest = max((e["updated"] for e in entries), default=utc_text(
         local_moment(o, dt.datetime.combine(o.course.term.start, dt.time(0)))))
     base = site.config.base_url
     authors = [p.name for p in o.organization.lecturers] or [site.config.title]
@@ -418,10 +363,6 @@ def atom_context(site: Site, o: Offering, view: dict) -> dict:
             "page": page(feed_path, "")}
 
 
-FEEDS = (("calendar.ics", "Everything"), ("lectures.ics", "Lectures only"),
-         ("exams.ics", "Exams and deadlines"), ("office-hours.ics", "Office hours"))
-
-
 def subscribe_view(site: Site, o: Offering) -> dict:
     """Feed links: relative ones always; webcal/https/Google links when base_url is known.
 
@@ -429,20 +370,16 @@ def subscribe_view(site: Site, o: Offering) -> dict:
     so a site published anywhere still offers one-click subscription.
     """
     feeds = []
-    for name, label in FEEDS:
+    for feed in FEEDS:
+        name = feed.name
         absolute = f"{site.config.base_url}{o.slug}/{name}" if site.config.base_url else None
-        feeds.append({"label": label, "path": f"{o.slug}/{name}", "name": name,
+        feeds.append({"label": feed.label, "path": f"{o.slug}/{name}", "name": name,
                       "https": absolute,
                       "webcal": "webcal://" + absolute.split("://", 1)[1] if absolute else None,
                       "google": ("https://calendar.google.com/calendar/r?cid="
                                  + quote("webcal://" + absolute.split("://", 1)[1], safe=""))
                       if absolute else None})
     return {"main": feeds[0], "split": feeds[1:]}
-
-
-def local_iso(day: dt.date, at: dt.time | None = None) -> str:
-    """'2026-04-16T16:00' (local wall time in the offering's zone) or '2026-04-16'."""
-    return f"{day.isoformat()}T{at:%H:%M}" if at else day.isoformat()
 
 
 def schedule_items(site: Site, o: Offering, pending: frozenset = frozenset()) -> list[dict]:
@@ -475,7 +412,7 @@ def schedule_items(site: Site, o: Offering, pending: frozenset = frozenset()) ->
     for i, d in enumerate(o.organization.deadlines):
         if d.date is not S.TBD:
             item = dated_item("deadline", "Deadline", d.title, d.date, None, None, None, (3, i))
-            item["time"] = f"due {d.time:%H:%M}" if d.time else "due"
+            item["time"] = f"due {clock(d.time)}" if d.time else "due"
             item["end"] = local_iso(d.date, d.time) if d.time else (
                 d.date + dt.timedelta(days=1)).isoformat()
             items.append(item)

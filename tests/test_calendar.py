@@ -26,6 +26,7 @@ from icalendar import Calendar
 
 from coursesite import calendar as C
 from coursesite import schema as S
+from coursesite import text as T
 from coursesite.errors import ContentError
 from coursesite.model import load_site, office_hour_dates, valid_timezone
 
@@ -38,7 +39,8 @@ GOLDEN = ROOT / "tests" / "golden" / "ics"
 UTC = dt.timezone.utc
 T0 = dt.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)   # "first build"
 T1 = dt.datetime(2026, 6, 1, 8, 30, tzinfo=UTC)   # "a later build"
-FEED_NAMES = tuple(C.FEEDS)
+FEED_NAMES = tuple(feed.name for feed in T.FEEDS)
+FEED_SUFFIX = {feed.name: feed.suffix for feed in T.FEEDS}
 
 
 # --- building -------------------------------------------------------------------------------
@@ -249,7 +251,7 @@ def test_calendar_properties(built, name):
         assert [l for l in lines if l.startswith("PRODID")] == [f"PRODID:{C.PRODID}"]
         assert not any(l.startswith("METHOD") for l in lines)
         base = f"{o.course.short} {o.term_label}"
-        want = base if name == "calendar.ics" else f"{base}: {C.FEEDS[name][1]}"
+        want = base if name == "calendar.ics" else f"{base}: {FEED_SUFFIX[name]}"
         assert f"NAME:{want}" in head and f"X-WR-CALNAME:{want}" in head
         assert "REFRESH-INTERVAL;VALUE=DURATION:PT6H" in head
         assert "X-PUBLISHED-TTL:PT6H" in head
@@ -424,7 +426,7 @@ def test_split_feeds_hold_their_kinds_and_calendar_holds_all(built):
         kinds = {u: e.kind for u, e in expected[o.slug].items()}
         every = set(vevent_blocks(built.feed(o.slug)))
         parts = set()
-        for name, (wanted, _) in C.FEEDS.items():
+        for name, wanted in ((f.name, f.kinds) for f in T.FEEDS):
             uids = set(vevent_blocks(built.feed(o.slug, name)))
             assert uids == {u for u, k in kinds.items() if k in wanted}, (o.slug, name)
             parts |= uids if name != "calendar.ics" else set()
@@ -706,7 +708,7 @@ def test_describe_changes_groups_and_agrees_in_number():
         "Final exam is added: Thu, Jul 30, 2026, A"]
     assert C.describe_changes(old, {}) == ["Lectures 01-03 and 05 are removed from the "
                                            "schedule"]
-    assert C.number_ranges(["01", "02", "04", "05", "06"]) == ["01, 02", "04-06"]
+    assert T.number_ranges(["01", "02", "04", "05", "06"]) == ["01, 02", "04-06"]
 
 
 # === Determinism ===============================================================================

@@ -1,0 +1,248 @@
+"""Every label and format the pages, feeds and news show: dates, times, material and lecture
+labels, UTC stamps, the feeds' names, the sentences of schedule-change news.
+
+The one home of the words: render.py and calendar.py both take theirs from here and know
+nothing of each other. English only, independent of the machine's locale.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MATERIAL_LABELS = {"slides": "Slides (PDF)", "pptx": "Slides (PPTX)", "video": "Video",
+                   "notes": "Notes", "link": "Link"}
+STATUS_TITLES = {"open": "Open proposals", "assigned": "Assigned proposals"}
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One calendar feed of an offering: its file, the kinds of item it holds, the suffix of
+    its calendar name (None: the offering's name alone) and its label on the course page."""
+
+    name: str
+    kinds: frozenset
+    suffix: str | None
+    label: str
+
+
+FEEDS = (
+    Feed("calendar.ics", frozenset({"lecture", "office-hours", "exam", "deadline"}), None,
+         "Everything"),
+    Feed("lectures.ics", frozenset({"lecture"}), "lectures", "Lectures only"),
+    Feed("exams.ics", frozenset({"exam", "deadline"}), "exams and deadlines",
+         "Exams and deadlines"),
+    Feed("office-hours.ics", frozenset({"office-hours"}), "office hours", "Office hours"),
+)
+
+
+# --- dates and times --------------------------------------------------------------------------
+
+def weekday_plural(code: str) -> str:
+    """'thu' -> 'Thursdays'."""
+    return WEEKDAY_NAMES[WEEKDAY_CODES.index(code)] + "s"
+
+
+def day_label(day: dt.date) -> str:
+    """'Thu, Apr 16'."""
+    return f"{WEEKDAY_NAMES[day.weekday()][:3]}, {day:%b} {day.day}"
+
+
+def full_day_label(day: dt.date) -> str:
+    """'Thu, Apr 16, 2026'."""
+    return f"{day_label(day)}, {day.year}"
+
+
+def clock(at: dt.time) -> str:
+    """'16:00'."""
+    return f"{at:%H:%M}"
+
+
+def time_range(start: dt.time, end: dt.time) -> str:
+    """'16:00-18:00'."""
+    return f"{clock(start)}-{clock(end)}"
+
+
+TBD_LABEL = "TBD"
+
+
+def when_label(day, start: dt.time | None = None, end: dt.time | None = None) -> str:
+    """'Thu, Jul 30, 2026, 10:00-12:00', '..., 23:59', the date alone, or 'TBD' for a date
+    not fixed yet (anything that is not a date)."""
+    if not isinstance(day, dt.date):
+        return TBD_LABEL
+    text = full_day_label(day)
+    if start and end:
+        return f"{text}, {time_range(start, end)}"
+    return f"{text}, {clock(start)}" if start else text
+
+
+def release_label(release: dt.datetime) -> str:
+    """'from Thu, Apr 16, 14:00': when a timed material appears."""
+    return f"from {day_label(release.date())}, {clock(release.time())}"
+
+
+def utc_text(moment: dt.datetime) -> str:
+    """'2026-04-01T12:00:00Z' (RFC 3339 in UTC) for an aware datetime."""
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def local_iso(day: dt.date, at: dt.time | None = None) -> str:
+    """'2026-04-16T16:00' (local wall time) or '2026-04-16', for the page's script."""
+    return f"{day.isoformat()}T{clock(at)}" if at else day.isoformat()
+
+
+# --- lectures and materials -------------------------------------------------------------------
+
+def lecture_number(number: int | None) -> str:
+    """'07', or '' for an unnumbered session."""
+    return f"{number:02d}" if number is not None else ""
+
+
+def lecture_label(number: int | None, title: str) -> str:
+    """What news calls a session: 'Lecture 07', or the title of an unnumbered one."""
+    return f"Lecture {number:02d}" if number is not None else title
+
+
+def lecture_summary(short: str, number: int | None, title: str) -> str:
+    """A calendar entry's title: 'AMLS 07: Title' or 'AMLS: Title'."""
+    return f"{short} {number:02d}: {title}" if number is not None else f"{short}: {title}"
+
+
+def material_label(material) -> str:
+    """The material's own label, or the one of its kind: 'Slides (PDF)'."""
+    return material.label or MATERIAL_LABELS[material.kind]
+
+
+def release_title(material, number: int | None, title: str) -> str:
+    """'Slides (PDF) available: 03 Title'."""
+    prefix = f"{lecture_number(number)} " if number is not None else ""
+    return f"{material_label(material)} available: {prefix}{title}"
+
+
+# --- calendar entries -------------------------------------------------------------------------
+
+def cancelled(summary: str) -> str:
+    return f"Cancelled: {summary}"
+
+
+def office_hours_summary(short: str) -> str:
+    return f"{short} office hours"
+
+
+def office_hours_label(weekday: str, n: int) -> str:
+    """'Office hours on Tuesdays', '... (2)' for a second slot on one weekday."""
+    return f"Office hours on {weekday_plural(weekday)}" + (f" ({n})" if n > 1 else "")
+
+
+def exam_summary(short: str, title: str) -> str:
+    return f"{short} exam: {title}"
+
+
+def deadline_summary(short: str, title: str, due: dt.time | None) -> str:
+    """'AMLS deadline: Projects (due 23:59)'."""
+    return f"{short} deadline: {title}" + (f" (due {clock(due)})" if due else "")
+
+
+def online_line(label: str, url: str | None) -> str:
+    """'Online via Zoom: https://...' or 'Online via Zoom' while it has no URL."""
+    return f"Online via {label}: {url}" if url else f"Online via {label}"
+
+
+def calendar_name(short: str, term: str, suffix: str | None) -> str:
+    """'AMLS Summer 2026', or 'AMLS Summer 2026: lectures' for a split feed."""
+    name = f"{short} {term}"
+    return f"{name}: {suffix}" if suffix else name
+
+
+# --- lists and sentences -------------------------------------------------------------------
+
+def and_list(items) -> str:
+    """'a', 'a and b', 'a, b, and c'."""
+    items = list(items)
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + ", and " + items[-1]
+
+
+def number_ranges(numbers: list[str]) -> list[str]:
+    """['01', '02', '03', '05'] -> ['01-03', '05'] (runs of three or more consecutive)."""
+    runs: list[list[str]] = []
+    for n in sorted(numbers, key=int):
+        if runs and int(n) == int(runs[-1][-1]) + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return [f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(r) for r in runs]
+
+
+def name_list(labels: list[str]) -> str:
+    """'Lecture 05', 'Lectures 01-13', 'Lectures 02, 04 and 06', or the labels joined."""
+    numbers = [label.removeprefix("Lecture ") for label in labels]
+    if len(labels) > 1 and all(label.startswith("Lecture ") and n.isdigit()
+                               for label, n in zip(labels, numbers)):
+        return "Lectures " + and_list(number_ranges(numbers))
+    return and_list(labels)
+
+
+# --- schedule changes, for the news ---------------------------------------------------------
+
+def sig_when(sig: dict) -> str:
+    """'Thu, Jun 11, 2026, 16:00-18:00' (or 'weekly from ...') from an event's significant
+    fields (calendar.Item.significant)."""
+    start = dt.datetime.fromisoformat(sig["start"])
+    if sig["all_day"]:
+        return full_day_label(start.date())
+    end = dt.datetime.fromisoformat(sig["end"])
+    when = f"{full_day_label(start.date())}, {time_range(start.time(), end.time())}"
+    return f"weekly from {when}" if sig.get("until") else when
+
+
+def sig_detail(sig: dict) -> str:
+    """When and where, in words."""
+    return ", ".join(p for p in (sig_when(sig), sig["location"]) if p)
+
+
+def change_sentence(labels: list[str], phrase: tuple[str, str]) -> str:
+    """'Lectures 01-13 move to FR 772': the names, then the singular or plural predicate."""
+    return f"{name_list(labels)} {phrase[len(labels) > 1]}"
+
+
+def moved(where: str) -> tuple[str, str]:
+    return (f"moves to {where}", f"move to {where}")
+
+
+REMOVED = ("is removed from the schedule", "are removed from the schedule")
+CANCELLED = ("is cancelled", "are cancelled")
+
+
+def added(sig: dict) -> tuple[str, str]:
+    return (f"is added: {sig_detail(sig)}", f"are added: {sig_detail(sig)}")
+
+
+def restored(sig: dict) -> tuple[str, str]:
+    return (f"takes place again: {sig_detail(sig)}", f"take place again: {sig_detail(sig)}")
+
+
+def renamed(summary: str) -> tuple[str, str]:
+    return (f"is renamed: {summary}", f"are renamed: {summary}")
+
+
+def change_title(sentences: tuple) -> str:
+    """A news entry's title: 'Schedule change: <the one sentence>' or 'Schedule changes'."""
+    return f"Schedule change: {sentences[0]}" if len(sentences) == 1 else "Schedule changes"
+
+
+# --- URL fields -------------------------------------------------------------------------------
+
+def asset_path(url: str) -> str:
+    """Site path of a URL field: files under assets/ are published under assets/."""
+    from .model import is_local  # noqa: PLC0415 - TODO(issue 11): the URL patterns' home
+
+    return f"assets/{url}" if is_local(url) else url
+
+
+def url_field(url: str | None) -> str | None:
+    """How every optional URL field is rendered: None stays None, else `asset_path`."""
+    return None if url is None else asset_path(url)
