@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import schema as S
-from .calendar import Record, Version, replay, snapshot
+from .cache import NO_CACHE, BuildCache
+from .calendar import Version, replay, snapshot
 from .errors import ContentError
 from .load import display_path
 from .model import Site, load_site
@@ -56,9 +57,10 @@ class History:
     warnings: list = field(default_factory=list)  # fatal under --strict (a shallow clone)
 
 
-def change_records(site: Site, content_dir: Path, memo: dict | None = None) -> History:
-    """Every offering's Record: its committed versions, then the working tree's. `memo` (the
-    preview keeps one) holds the committed versions while HEAD stays the same commit."""
+def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) -> History:
+    """Every offering's Record: its committed versions, then the working tree's. The preview's
+    cache keeps the committed versions while HEAD stays the same commit, so a save replays
+    only the working tree."""
     content_dir = Path(content_dir)
     repo = git_repository(content_dir)
     history = History()
@@ -77,12 +79,7 @@ def change_records(site: Site, content_dir: Path, memo: dict | None = None) -> H
             f"{display_path(content_dir)}: the git history is shallow, so calendar SEQUENCE numbers could go "
             "backwards; fetch the whole history (actions/checkout: fetch-depth: 0; GitLab: "
             "GIT_DEPTH: 0)")
-    if memo is not None and memo.get("head") == repo.head:
-        committed = memo["versions"]
-    else:
-        committed = committed_versions(repo)
-        if memo is not None:
-            memo.update(head=repo.head, versions=committed)
+    committed = cache.reuse("history", (repo.top, repo.head), lambda: committed_versions(repo))
     dirty = None
     for o in site.offerings:
         versions = list(committed.get(o.slug, []))

@@ -8,21 +8,20 @@ import datetime as dt
 import multiprocessing
 import os
 import time
-import traceback
 import zoneinfo
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-
+from .cache import NO_CACHE, BuildCache
+from .calendar import offering_feeds
 from .errors import ContentError, Problem
+from .history import History, change_records
 from .load import display_path
 from .model import Site, is_local, load_site, pending_releases
-from .calendar import offering_feeds
-from .history import History, change_records
-from .render import (collect_assets, landing_job, make_environment, render_jobs, render_pages,
-                     server_config)
+from .pages import offering_jobs, site_jobs
+from .render import (collect_assets, make_environment, render_jobs, server_config,
+                     templates_signature)
 from .write import WriteReport, write_site
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -52,64 +51,86 @@ class BuildResult:
         return sum(1 for p in self.files if p.endswith(".html"))
 
 
-@dataclass
-class BuildCache:
-    """What one process (the live preview) remembers between builds so that a save re-reads
-    and re-renders only what changed. A build with a cache gives the same bytes as without."""
-
-    content: dict = field(default_factory=dict)
-    pages: dict = field(default_factory=dict)
-    feeds: dict = field(default_factory=dict)
-    assets: dict = field(default_factory=dict)
-    history: dict = field(default_factory=dict)
-
-
-def validate(project: Project, strict: bool = False, cache: BuildCache | None = None) -> Site:
+def validate(project: Project, strict: bool = False, cache: BuildCache = NO_CACHE) -> Site:
     """Load and validate content; under `strict`, warnings are problems too."""
-    site = load_site(project.content, project.assets, cache.content if cache else None)
+    site = load_site(project.content, project.assets,
+                     None if cache is NO_CACHE else cache.content)
     if strict and site.warnings:
         raise ContentError([Problem(w.file, w.line, w.path, f"{w.message} [warning, fatal "
                                     "under --strict]") for w in site.warnings])
     return site
 
 
-def render_site(project: Project, strict: bool = False, cache: BuildCache | None = None,
+def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_CACHE,
                 now: dt.datetime | None = None) -> BuildResult:
     """Validate and render the whole site into memory as of `now` (default: the clock; it
     decides which timed materials are released); raises ContentError, writes nothing."""
     site = validate(project, strict, cache)
-    now = now or dt.datetime.now(dt.timezone.utc)
-    if now.tzinfo is None:  # a --now without offset is local time of the site
-        now = now.replace(tzinfo=zoneinfo.ZoneInfo(site.config.timezone))
-    pending = {o.slug: pending_releases(o, now) for o in site.offerings}
-    history = site_history(site, project, cache)
+    pending = {o.slug: pending_releases(o, as_of(site, now)) for o in site.offerings}
+    history = change_records(site, project.content, cache)
     if strict and history.warnings:
         raise ContentError([Problem(w, 0, "", "[warning, fatal under --strict]")
                             for w in history.warnings])
-    records = history.records
-    if cache is None and len(site.offerings) >= PARALLEL_FROM and _workers() > 1:
-        files = render_in_parallel(site, project, pending, records)
+    job = Job(site, project, pending, history.records)
+    if cache is NO_CACHE and len(site.offerings) >= PARALLEL_FROM and _workers() > 1:
+        files = render_in_parallel(job)
     else:
-        files = render_feeds(site, cache.feeds if cache else None, pending, records)
-        files.update(render_templates(site, project, cache.pages if cache else None, pending,
-                                      records))
-    unreleased = {f"assets/{url}" for urls in pending.values() for url in urls if is_local(url)}
-    assets = collect_assets(project.assets, cache.assets if cache else None)
-    files.update({path: data for path, data in assets.items() if path not in unreleased})
+        files = render_offerings(job, site.offerings, cache)
+    files.update(render_jobs(environment(project, cache), site_jobs(site)))
+    files.update(published_assets(project, pending, cache))
     files.update(server_config())
     return BuildResult(site, dict(sorted(files.items())), history)
 
 
-def site_history(site: Site, project: Project, cache: BuildCache | None) -> History:
-    """The change record (history.py). The preview keeps the committed versions while HEAD
-    stays the same commit, so a save replays no git history, only the working tree."""
-    return change_records(site, project.content, cache.history if cache else None)
+def as_of(site: Site, now: dt.datetime | None) -> dt.datetime:
+    """The build's moment, aware: the clock, or --now (local time of the site without offset)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=zoneinfo.ZoneInfo(site.config.timezone))
+    return now
+
+
+@dataclass(frozen=True)
+class Job:
+    """What rendering an offering needs, besides the offering itself."""
+
+    site: Site
+    project: Project
+    pending: dict   # slug -> URLs of materials not released yet
+    records: dict   # slug -> calendar.Record
+
+
+def environment(project: Project, cache: BuildCache):
+    """The Jinja environment, made anew when any template changes."""
+    return cache.reuse("templates", (templates_signature(project.templates),),
+                       lambda: make_environment(project.templates))
+
+
+def render_offerings(job: Job, offerings, cache: BuildCache = NO_CACHE) -> dict:
+    """Feeds and pages of the given offerings; an offering whose inputs are all unchanged
+    since the cache made its files keeps them."""
+    env, site, files = environment(job.project, cache), job.site, {}
+    for o in offerings:
+        pending, record = job.pending.get(o.slug, frozenset()), job.records[o.slug]
+        files.update(cache.reuse(("feeds", o.slug), (o, site.config, site.rooms, record, pending),
+                                 lambda: offering_feeds(site, o, record, pending)))
+        files.update(cache.reuse(("pages", o.slug),
+                                 (env, o, site.config, site.rooms, pending, record.changes),
+                                 lambda: render_jobs(env, offering_jobs(site, o, pending,
+                                                                        record.changes))))
+    return files
+
+
+def published_assets(project: Project, pending: dict, cache: BuildCache) -> dict:
+    """The files under assets/, but not those of materials still waiting for their release."""
+    unreleased = {f"assets/{url}" for urls in pending.values() for url in urls if is_local(url)}
+    return {path: data for path, data in collect_assets(project.assets, cache).items()
+            if path not in unreleased}
 
 
 # Offerings render independently; a department's worth is split over the machine's cores.
 # Below this many offerings, starting processes costs more than it saves.
 PARALLEL_FROM = 16
-_JOB: tuple = ()  # (site, project, pending), inherited by forked workers, never pickled
 
 
 def _workers() -> int:
@@ -119,78 +140,33 @@ def _workers() -> int:
                else os.cpu_count() or 1, 8)
 
 
-def render_in_parallel(site: Site, project: Project, pending: dict, records: dict) -> dict:
-    """Feeds and pages of all offerings, rendered in forked workers: same bytes as
-    rendering them one after another (every renderer is pure)."""
-    global _JOB
-    slugs = [o.slug for o in site.offerings]
+def render_in_parallel(job: Job) -> dict:
+    """Feeds and pages of all offerings, rendered in forked workers: same bytes as rendering
+    them one after another (every renderer is pure). The job reaches the workers through
+    fork (the initializer's argument is inherited, never pickled)."""
+    slugs = [o.slug for o in job.site.offerings]
     n = _workers()
-    _JOB = (site, project, pending, records)
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(n, mp_context=context) as pool:
-            parts = list(pool.map(_render_chunk, [slugs[i::n] for i in range(n)]))
-    finally:
-        _JOB = ()
-    files = render_templates(site, project, landing_only=True)
-    for chunk_files in parts:
-        files.update(chunk_files)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(n, mp_context=context, initializer=_start_worker,
+                             initargs=(job,)) as pool:
+        parts = list(pool.map(_render_chunk, [slugs[i::n] for i in range(n)]))
+    files = {}
+    for part in parts:
+        files.update(part)
     return files
+
+
+_WORKER_JOB: list = []  # in a forked worker only: the job its initializer received
+
+
+def _start_worker(job: Job) -> None:
+    _WORKER_JOB[:] = [job]
 
 
 def _render_chunk(slugs: list[str]) -> dict:
-    site, project, pending, records = _JOB
+    (job,) = _WORKER_JOB
     wanted = set(slugs)
-    part = replace(site, offerings=tuple(o for o in site.offerings if o.slug in wanted))
-    files = render_feeds(part, None, pending, records)
-    files.update(render_templates(part, project, None, pending, records, landing=False))
-    return files
-
-
-def render_feeds(site: Site, cache: dict | None, pending: dict, records: dict) -> dict:
-    """Every offering's calendar feeds; with a cache (the preview's), an offering whose inputs
-    are unchanged keeps its feeds."""
-    files = {}
-    for o in site.offerings:
-        waiting = pending.get(o.slug, frozenset())
-        inputs = (o, site.config, site.rooms, records[o.slug], waiting)
-        hit = cache.get(o.slug) if cache is not None else None
-        if hit and hit[0][0] is o and hit[0][1] is site.config and hit[0][2:] == inputs[2:]:
-            feeds = hit[1]
-        else:
-            feeds = offering_feeds(site, o, records[o.slug], waiting)
-            if cache is not None:
-                cache[o.slug] = (inputs, feeds)
-        files.update(feeds)
-    return files
-
-
-def render_templates(site: Site, project: Project, cache: dict | None = None,
-                     pending: dict | None = None, records: dict | None = None,
-                     landing: bool = True, landing_only: bool = False) -> dict:
-    """HTML pages; a broken template is the maintainer's to fix, so it is a ContentError."""
-    try:
-        if landing_only:
-            return render_jobs(make_environment(project.templates), landing_job(site))
-        return render_pages(site, project.templates, cache, pending, records, landing)
-    except jinja2.TemplateSyntaxError as exc:
-        where = display_path(Path(exc.filename)) if exc.filename else f"templates/{exc.name}"
-        raise ContentError([Problem(where, exc.lineno or 0, "", f"template syntax: {exc.message}")]) from None
-    except jinja2.TemplateNotFound as exc:
-        raise ContentError([Problem(display_path(project.templates), 0, "",
-                                    f"template not found: {exc.name}")]) from None
-    except jinja2.UndefinedError as exc:
-        file, line = _template_frame(exc)
-        raise ContentError([Problem(file, line, "", f"template uses an undefined value: "
-                                    f"{exc.message}")]) from None
-
-
-def _template_frame(exc: BaseException) -> tuple[str, int]:
-    """The innermost template file and line of a rendering error (Jinja maps its frames)."""
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.endswith((".html", ".ics", ".xml", ".txt")):
-            return display_path(Path(frame.filename)), frame.lineno or 0
-    return "templates", 0
+    return render_offerings(job, [o for o in job.site.offerings if o.slug in wanted])
 
 
 def build(project: Project, out: Path, strict: bool = False,

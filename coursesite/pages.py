@@ -1,0 +1,432 @@
+"""The table of pages, and the context builders ("views") that prepare what each shows.
+
+A page type is one row of `PAGES`: its output path, its template, and the function that builds
+its context, for the site once or for every offering. Templates never compute: everything they
+show (formatted dates, sorted lists, URLs relative to the page) is prepared here, from the
+validated Site and the offering's change record. Pure: same inputs, same contexts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from . import schema as S
+from .model import Offering, Session, Site, local_moment, monday_of, office_hour_dates, slugify
+from .render import markdown, markdown_inline, relative_url
+from .text import (FEEDS, STATUS_TITLES, and_list, asset_path, change_title, clock, day_label,
+                   full_day_label, lecture_number, local_iso, material_label, release_label,
+                   release_title, time_range, url_field, utc_text, weekday_plural, when_label)
+
+
+def site_context(site: Site) -> dict:
+    config = site.config
+    return {
+        "title": config.title,
+        "language": config.language,
+        "description": markdown(config.description),
+        "maintainer": ({"name": config.maintainer.name,
+                        "email": url_field(config.maintainer.email)}
+                       if config.maintainer else None),
+        "extra": config.extra,
+    }
+
+
+def page(path: str, title: str, breadcrumbs=()) -> dict:
+    return {"path": path, "title": title, "breadcrumbs": list(breadcrumbs)}
+
+
+def landing_context(site: Site) -> dict:
+    """The landing page: offerings grouped by course title, newest offering first."""
+    groups: dict[str, list] = {}
+    for o in site.offerings:  # already newest first
+        groups.setdefault(o.course.title, []).append({
+            "term": o.term_label, "short": o.course.short, "url": f"{o.slug}/index.html",
+            "codes": ", ".join(f"{c.kind} {c.number}" for c in o.course.codes),
+        })
+    return {"site": site_context(site), "page": page("index.html", site.config.title),
+            "courses": [{"title": t, "offerings": offs} for t, offs in groups.items()]}
+
+
+def room_view(site: Site, room_id: str | None) -> dict | None:
+    if room_id is None:
+        return None
+    room = site.rooms[room_id]
+    return {"name": room.name, "building": room.building, "address": room.address,
+            "map_url": url_field(room.map_url)}
+
+
+def links_view(links) -> list:
+    return [{"label": link.label, "url": url_field(link.url),
+             "pending": ""} for link in links]
+
+
+def slot_view(site: Site, slot) -> dict:
+    return {"days": weekday_plural(slot.weekday), "time": time_range(slot.start, slot.end),
+            "room": room_view(site, slot.room), "online": links_view(slot.online)}
+
+
+def module_line(o: Offering) -> str:
+    """'AMLS is a 6 ECTS module, applicable to the master study courses ...' from the data."""
+    c = o.course
+    if c.ects is None and not c.programmes:
+        return ""
+    text = f"{c.short} is a{'' if c.ects is None else f' {c.ects} ECTS'} module"
+    if c.programmes:
+        level = f"{c.level} " if c.level else ""
+        text += f", applicable to the {level}study courses {and_list(c.programmes)}"
+    if c.study_areas:
+        text += f", as well as the study areas {and_list(c.study_areas)}"
+    return text + "."
+
+
+def material_view(m: S.Material, pending: frozenset) -> dict:
+    """A material link, or its label and release time while it is not released yet."""
+    label = material_label(m)
+    if m.url in pending:
+        return {"label": label, "kind": m.kind, "url": None, "pending": release_label(m.release)}
+    return {"label": label, "kind": m.kind, "url": asset_path(m.url), "pending": ""}
+
+
+def session_view(site: Site, s: Session, pending: frozenset = frozenset()) -> dict:
+    lecture = s.lecture
+    tbd = lecture.date is S.TBD
+    return {
+        "number": lecture_number(lecture.number),
+        "title": lecture.title,
+        "anchor": s.key.replace("/", "-"),
+        "date": "TBD" if tbd else day_label(lecture.date),
+        "iso": "" if tbd else lecture.date.isoformat(),
+        "start": local_iso(s.start.date(), s.start.time()) if s.start else "",
+        "end": local_iso(s.end.date(), s.end.time()) if s.end else "",
+        "time": time_range(s.start.time(), s.end.time()) if s.start and s.differs_from_slot
+        else "",
+        "room": room_view(site, lecture.room) if lecture.room else None,
+        "materials": [material_view(m, pending) for m in lecture.materials],
+        "cancelled": lecture.status == "cancelled",
+        "note": markdown_inline(lecture.note),
+    }
+
+
+def person_view(p: S.Person) -> dict:
+    return {"name": p.name, "affiliation": p.affiliation, "email": url_field(p.email),
+            "url": url_field(p.url)}
+
+
+def organization_view(site: Site, org: S.Organization) -> dict:
+    return {
+        "lecturers": [person_view(p) for p in org.lecturers],
+        "assistants": [person_view(p) for p in org.assistants],
+        "exams": [{"title": e.title, "when": when_label(e.date, e.start, e.end),
+                   "room": room_view(site, e.room), "place": e.place,
+                   "text": markdown_inline(e.text)} for e in org.exams],
+        "deadlines": [{"title": d.title, "when": when_label(d.date, d.time),
+                       "text": markdown_inline(d.text)} for d in org.deadlines],
+        "grading": markdown(org.grading),
+        "notes": markdown(org.notes),
+    }
+
+
+def offering_view(site: Site, o: Offering, pending: frozenset = frozenset(),
+                  changes: tuple = (), items: list | None = None) -> dict:
+    """Everything about one offering that its pages show, given the materials not released
+    yet (`pending`) and the schedule changes of its change record (for the news)."""
+    c = o.course
+    return {
+        "slug": o.slug, "title": c.title, "short": c.short, "term": o.term_label,
+        "codes": [{"kind": k.kind, "number": k.number, "name": k.name} for k in c.codes],
+        "module_line": module_line(o),
+        "description": markdown(c.description),
+        "slots": [slot_view(site, s) for s in c.weekly.lectures],
+        "office_hours": [dict(slot_view(site, s), note=markdown_inline(s.note),
+                              from_date=full_day_label(s.start_date) if s.start_date else "")
+                         for s in c.weekly.office_hours],
+        "lectures_intro": markdown(o.lectures.intro),
+        "parts": [{"letter": p.letter, "title": p.title, "anchor": f"part-{slugify(p.letter)}",
+                   "has_materials": any(lec.materials for lec in p.lectures),
+                   "lectures": [session_view(site, s, pending) for s in o.sessions
+                                if s.part is p]}
+                  for p in o.lectures.parts],
+        "projects": projects_view(o.projects),
+        "organization": organization_view(site, o.organization),
+        "extra": c.extra,
+        "timezone": o.timezone,
+        "news": news_entries(site, o, pending, changes),
+        "subscribe": subscribe_view(site, o),
+        "upcoming": [dict(x, date=full_day_label(x["day"]), iso=x["day"].isoformat())
+                     for x in (items if items is not None else schedule_items(site, o, pending))
+                     if x["kind"] in ("exam", "deadline")],
+        "urls": {"home": f"{o.slug}/index.html", "projects": f"{o.slug}/projects.html",
+                 "schedule": f"{o.slug}/schedule.html", "news": f"{o.slug}/news.xml"},
+    }
+
+
+def projects_view(p: S.Projects) -> dict:
+    groups = []
+    for status, heading in STATUS_TITLES.items():
+        items = [{"id": x.id, "title": x.title, "system": x.system, "team_size": x.team_size,
+                  "supervisors": ", ".join(x.supervisors), "status": x.status,
+                  "description": markdown(x.description), "links": links_view(x.links)}
+                 for x in p.proposals if x.status == status]
+        groups.append({"status": status, "heading": heading, "proposals": items,
+                       "anchor": status})
+    return {
+        "intro": markdown(p.intro),
+        "proposals_url": url_field(p.proposals_url),
+        "count": len(p.proposals),
+        "open_count": sum(1 for x in p.proposals if x.status == "open"),
+        "groups": groups,
+        "exercises": [{"title": e.title, "description": markdown(e.description),
+                       "links": links_view(e.links)} for e in p.exercises],
+    }
+
+
+NEWS_NAMESPACE = uuid.UUID("0f6f5a3e-96c4-4f4e-b0f1-3c2d9b8e7a51")  # never change: entry ids
+
+
+def news_entries(site: Site, o: Offering, pending: frozenset, changes: tuple) -> list[dict]:
+    """Announcements, schedule changes (from the calendar's change record) and released
+    materials, pinned first, then newest first. Nothing here is typed twice: changes come from
+    the record that raises the calendar's SEQUENCE, releases from lectures.yaml."""
+    entries = [announcement_entry(o, a) for a in o.news.news]
+    entries += [change_entry(o, c) for c in changes]
+    for s in o.sessions:
+        for m in s.lecture.materials:
+            if m.release is not None and m.url not in pending:
+                entries.append(release_entry(site, o, s, m))
+    entries.sort(key=lambda e: (e["updated"], e["id"]), reverse=True)
+    entries.sort(key=lambda e: not e["pinned"])  # stable: pinned first, each group newest first
+    return entries
+
+
+def entry(o: Offering, key: str, title: str, moment: dt.datetime, body: Markup,
+          kind: str, pinned: bool = False, link: str | None = None) -> dict:
+    local = moment.astimezone(zoneinfo.ZoneInfo(o.timezone))
+    ident = uuid.uuid5(NEWS_NAMESPACE, f"{o.slug}/{key}")
+    return {"id": f"urn:uuid:{ident}", "anchor": f"news-{ident.hex[:12]}", "title": title,
+            "updated": utc_text(moment), "date": full_day_label(local.date()),
+            "iso": local.date().isoformat(), "body": body, "kind": kind, "pinned": pinned,
+            "link": link or f"{o.slug}/index.html"}
+
+
+def announcement_entry(o: Offering, a: S.Announcement) -> dict:
+    moment = local_moment(o, dt.datetime.combine(a.date, a.time or dt.time(0)))
+    return entry(o, f"news/{a.date}/{slugify(a.title)}", a.title, moment, markdown(a.body),
+                 "announcement", a.pinned)
+
+
+def change_entry(o: Offering, change) -> dict:
+    """One entry per version that changed the schedule: 'Lectures 01-13 move to FR 772'."""
+    body = Markup("").join(Markup("<p>%s.</p>") % s for s in change.sentences)
+    return entry(o, f"change/{change.version}", change_title(change.sentences), change.when,
+                 body, "change")
+
+
+def release_entry(site: Site, o: Offering, s: Session, m: S.Material) -> dict:
+    title = release_title(m, s.lecture.number, s.lecture.title)
+    anchor = s.key.replace("/", "-")
+    return entry(o, f"release/{m.url}", title, local_moment(o, m.release),
+                 Markup("<p>%s</p>") % title, "release", link=f"{o.slug}/index.html#{anchor}")
+
+
+def atom_context(site: Site, o: Offering, view: dict) -> dict:
+    """The Atom feed of an offering's news; `updated` is the newest entry (or the term's
+    start), never the build time, so an unchanged feed keeps its bytes."""
+    entries = view["news"]
+    newest = max((e["updated"] for e in entries), default=utc_text(
+        local_moment(o, dt.datetime.combine(o.course.term.start, dt.time(0)))))
+    base = site.config.base_url
+    authors = [p.name for p in o.organization.lecturers] or [site.config.title]
+    feed_path = f"{o.slug}/news.xml"
+    entries = [dict(e, href=f"{base}{e['link']}" if base else relative_url(e["link"], feed_path))
+               for e in entries]
+    return {"offering": view, "entries": sorted(entries, key=lambda e: (e["updated"], e["id"]),
+                                                reverse=True),
+            "updated": newest, "authors": authors,
+            "id": f"urn:uuid:{uuid.uuid5(NEWS_NAMESPACE, o.slug)}",
+            "self_url": f"{base}{o.slug}/news.xml" if base else "news.xml",
+            "home": f"{base}{o.slug}/index.html" if base else "index.html",
+            "page": page(feed_path, "")}
+
+
+def subscribe_view(site: Site, o: Offering) -> dict:
+    """Feed links: relative ones always; webcal/https/Google links when base_url is known.
+
+    Without base_url the page's own script derives them from the page's address at view time,
+    so a site published anywhere still offers one-click subscription.
+    """
+    feeds = []
+    for feed in FEEDS:
+        name = feed.name
+        absolute = f"{site.config.base_url}{o.slug}/{name}" if site.config.base_url else None
+        feeds.append({"label": feed.label, "path": f"{o.slug}/{name}", "name": name,
+                      "https": absolute,
+                      "webcal": "webcal://" + absolute.split("://", 1)[1] if absolute else None,
+                      "google": ("https://calendar.google.com/calendar/r?cid="
+                                 + quote("webcal://" + absolute.split("://", 1)[1], safe=""))
+                      if absolute else None})
+    return {"main": feeds[0], "split": feeds[1:]}
+
+
+def schedule_items(site: Site, o: Offering, pending: frozenset = frozenset()) -> list[dict]:
+    """Every dated thing of the offering (lectures, office hours, exams, deadlines, holidays),
+    in time order; each carries local ISO start/end so the page script can mark what is next."""
+    items = []
+    for s in o.sessions:
+        if s.start is None:
+            continue
+        view = session_view(site, s, pending)
+        items.append({"kind": "lecture", "kind_label": "Lecture", "day": s.start.date(),
+                      "start": local_iso(s.start.date(), s.start.time()),
+                      "end": local_iso(s.end.date(), s.end.time()),
+                      "time": time_range(s.start.time(), s.end.time()),
+                      "title": (f"{view['number']} " if view["number"] else "") + s.lecture.title,
+                      "room": room_view(site, s.room), "cancelled": view["cancelled"],
+                      "note": view["note"],
+                      "anchor": view["anchor"], "order": (0, s.index)})
+    for i, oh in enumerate(o.course.weekly.office_hours):
+        for day in office_hour_dates(o, oh):
+            items.append({"kind": "office-hours", "kind_label": "Office hours", "day": day,
+                          "start": local_iso(day, oh.start), "end": local_iso(day, oh.end),
+                          "time": time_range(oh.start, oh.end), "title": "",
+                          "room": room_view(site, oh.room), "cancelled": False,
+                          "note": Markup(""), "anchor": "", "order": (1, i)})
+    for i, e in enumerate(o.organization.exams):
+        if e.date is not S.TBD:
+            items.append(dated_item("exam", "Exam", e.title, e.date, e.start, e.end,
+                                    room_view(site, e.room), (2, i)))
+    for i, d in enumerate(o.organization.deadlines):
+        if d.date is not S.TBD:
+            item = dated_item("deadline", "Deadline", d.title, d.date, None, None, None, (3, i))
+            item["time"] = f"due {clock(d.time)}" if d.time else "due"
+            item["end"] = local_iso(d.date, d.time) if d.time else (
+                d.date + dt.timedelta(days=1)).isoformat()
+            items.append(item)
+    for day, name in o.holidays:
+        items.append(dated_item("holiday", "Public holiday", name, day, None, None, None, (4, 0)))
+    items.sort(key=lambda x: (x["day"], x["start"], x["order"]))
+    return items
+
+
+def dated_item(kind, kind_label, title, day, start, end, room, order) -> dict:
+    """A schedule entry for one day (all-day when there is no start time)."""
+    return {"kind": kind, "kind_label": kind_label, "day": day, "title": title,
+            "start": local_iso(day, start),
+            "end": local_iso(day, end) if end else (day + dt.timedelta(days=1)).isoformat(),
+            "time": time_range(start, end) if start and end else "", "room": room,
+            "cancelled": False, "note": Markup(""), "anchor": "", "order": order}
+
+
+def schedule_weeks(o: Offering, items: list[dict]) -> list[dict]:
+    """The term week by week (from `schedule_items`), from the week of the first day to the
+    last dated item."""
+    first = monday_of(min([o.course.term.start] + [x["day"] for x in items]))
+    last = max([o.course.term.end] + [x["day"] for x in items])
+    weeks, monday, number = [], first, 1
+    while monday <= last:
+        sunday = monday + dt.timedelta(days=6)
+        days = [dict(x, date=day_label(x["day"]), iso=x["day"].isoformat()) for x in items
+                if monday <= x["day"] <= sunday]
+        weeks.append({"number": number, "label": f"{day_label(monday)} - {day_label(sunday)}",
+                      "start": monday.isoformat(),
+                      "end": (sunday + dt.timedelta(days=1)).isoformat(),
+                      "id": f"week-{monday.isoformat()}", "events": days})
+        monday, number = monday + dt.timedelta(days=7), number + 1
+    return weeks
+
+
+# --- the table of pages -----------------------------------------------------------------------
+
+@dataclass
+class OfferingPages:
+    """What an offering's pages are made from; the views they share are built once."""
+
+    site: Site
+    offering: Offering
+    pending: frozenset = frozenset()   # materials not released yet
+    changes: tuple = ()                # the change record's schedule changes
+    items: list = field(init=False)    # the schedule's dated items (course and schedule page)
+    view: dict = field(init=False)     # offering_view
+
+    def __post_init__(self):
+        self.items = schedule_items(self.site, self.offering, self.pending)
+        self.view = offering_view(self.site, self.offering, self.pending, self.changes,
+                                  self.items)
+
+    def common(self, path: str, title: str, crumbs=()) -> dict:
+        """What every page of the offering receives: site, offering, and the page itself."""
+        return {"site": site_context(self.site), "offering": self.view,
+                "page": page(path, title, crumbs)}
+
+    def crumbs(self, with_course: bool = True) -> list[dict]:
+        o = self.offering
+        home = [{"label": self.site.config.title, "url": "index.html"}]
+        return home + ([{"label": f"{o.course.short} {o.term_label}",
+                         "url": f"{o.slug}/index.html"}] if with_course else [])
+
+
+def course_context(p: OfferingPages, path: str) -> dict:
+    o = p.offering
+    return p.common(path, f"{o.course.title} ({o.term_label})", p.crumbs(with_course=False))
+
+
+def schedule_context(p: OfferingPages, path: str) -> dict:
+    o = p.offering
+    return dict(p.common(path, f"Schedule: {o.course.short} {o.term_label}", p.crumbs()),
+                weeks=schedule_weeks(o, p.items))
+
+
+def projects_context(p: OfferingPages, path: str) -> dict:
+    o = p.offering
+    return p.common(path, f"Projects: {o.course.short} {o.term_label}", p.crumbs())
+
+
+def news_context(p: OfferingPages, path: str) -> dict:
+    return dict(p.common(path, ""), **atom_context(p.site, p.offering, p.view))
+
+
+def landing_page_context(site: Site, path: str) -> dict:
+    return landing_context(site)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page type: output path ('{slug}' is the offering's folder), template, context
+    builder `context(site or OfferingPages, path) -> dict`, and whether it is per offering."""
+
+    path: str
+    template: str
+    context: Callable
+    per_offering: bool = True
+
+
+PAGES = (
+    Page("index.html", "landing.html", landing_page_context, per_offering=False),
+    Page("{slug}/index.html", "course.html", course_context),
+    Page("{slug}/news.xml", "news.xml", news_context),
+    Page("{slug}/schedule.html", "schedule.html", schedule_context),
+    Page("{slug}/projects.html", "projects.html", projects_context),
+)
+
+
+def site_jobs(site: Site) -> dict:
+    """Output path -> (template, context) of the pages made once per site."""
+    return {pg.path: (pg.template, pg.context(site, pg.path)) for pg in PAGES
+            if not pg.per_offering}
+
+
+def offering_jobs(site: Site, o: Offering, pending: frozenset = frozenset(),
+                  changes: tuple = ()) -> dict:
+    """Output path -> (template, context) of one offering's pages."""
+    made = OfferingPages(site, o, pending, changes)
+    jobs = {}
+    for pg in PAGES:
+        if pg.per_offering:
+            path = pg.path.format(slug=o.slug)
+            jobs[path] = (pg.template, pg.context(made, path))
+    return jobs
