@@ -11,9 +11,10 @@ import os
 import sys
 from pathlib import Path
 
-from coursesite.errors import ContentError, format_warnings
+from coursesite.errors import ContentError
 from coursesite.history import source_date_epoch
-from coursesite.pipeline import PROJECT_DIR, Project, build, render_site, summary, timed
+from coursesite.pipeline import (PROJECT_DIR, Project, build, preview_build, render_site, summary,
+                                 timed, warning_lines)
 
 
 def moment(text: str) -> dt.datetime:
@@ -147,13 +148,8 @@ def run_check_with_gates(project: Project, args) -> int:
 
 def report_warnings(result) -> None:
     """Warnings, then notes (what the build could not do; never fatal) on stderr."""
-    warnings = [*result.site.warnings]
-    if warnings:
-        print(format_warnings(warnings), file=sys.stderr)
-    for line in [*result.history.warnings]:
-        print(f"warning: {line}", file=sys.stderr)
-    for line in result.history.notes:
-        print(f"note: {line}", file=sys.stderr)
+    for line in warning_lines(result):
+        print(line, file=sys.stderr)
 
 
 def write_schemas(out: Path) -> int:
@@ -198,7 +194,7 @@ def run_serve(project: Project, host: str, port: int, now: dt.datetime | None) -
              "assets": str(project.assets)}
     try:
         cache = BuildCache()
-        serve(lambda: render_site(project, cache=cache, now=now).files, roots, host, port)
+        serve(lambda: preview_build(project, cache, now), roots, host, port)
     except ContentError as exc:
         print(exc.report(), file=sys.stderr)
         return 1

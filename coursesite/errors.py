@@ -70,8 +70,3 @@ def did_you_mean(word: str, choices) -> str:
 def closest(word: str, choices, n: int = 3) -> list[str]:
     """Up to n choices closest to word, best first (for unknown ids)."""
     return get_close_matches(word, sorted(choices), n=n, cutoff=0.3)
-
-
-def format_warnings(warnings: list[Problem]) -> str:
-    """Warnings, one per line, prefixed so they read apart from errors."""
-    return "\n".join(f"warning: {w}" for w in sorted(set(warnings), key=_problem_order))

@@ -189,6 +189,21 @@ def check_output_folder(project: Project, out: Path) -> None:
                            f"{display_path(content)}; build into a folder of its own")
 
 
+def warning_lines(result: BuildResult) -> list[str]:
+    """What a successful build has to say: its warnings, then notes on what it could not do
+    (never fatal), one line each; the terminal and the preview's overlay show the same."""
+    return ([f"warning: {w}" for w in sorted(set(result.site.warnings))]
+            + [f"warning: {w}" for w in result.history.warnings]
+            + [f"note: {n}" for n in result.history.notes])
+
+
+def preview_build(project: Project, cache: BuildCache, now: dt.datetime | None = None
+                  ) -> tuple[dict, str]:
+    """The live preview's build: (files, warnings as text); raises ContentError."""
+    result = render_site(project, cache=cache, now=now)
+    return result.files, "\n".join(warning_lines(result))
+
+
 def summary(result: BuildResult, seconds: float, out: Path | None = None) -> str:
     """The one-line report that ends a build."""
     n, w = len(result.site.offerings), len(result.site.warnings)

@@ -120,10 +120,11 @@ class LiveSite:
     counter that clients wait on, and the builder thread."""
 
     def __init__(self, build_files, roots: dict[str, str]):
-        self.build_files = build_files  # () -> dict[path, bytes]; raises ContentError
+        self.build_files = build_files  # () -> (files, warnings text); raises ContentError
         self.roots = roots
         self.files: dict[str, bytes] = {}
         self.problems = ""
+        self.warnings = ""   # of the last good build: shown, but they do not stop it
         self.generation = 0
         self.page_generation = 0  # the last build that changed more than stylesheets
         self.last_event = "reload"
@@ -147,8 +148,9 @@ class LiveSite:
         """Build into memory and publish it; on failure keep the last good site."""
         self.ready.clear()
         start = time.perf_counter()
+        warnings = self.warnings
         try:
-            files = self.build_files()
+            files, warnings = self.build_files()
             problems = ""
         except ContentError as exc:
             files, problems = None, exc.report()
@@ -163,13 +165,13 @@ class LiveSite:
             only_css = files is not None and self.changed and all(
                 p.endswith(".css") for p in self.changed)
             self.last_event = "problems" if problems else ("css" if only_css else "reload")
-            self.problems = problems
+            self.problems, self.warnings = problems, warnings
             self.generation += 1
             if files is not None and self.changed and not only_css:
                 self.page_generation = self.generation
             self.cond.notify_all()
         self.ready.set()
-        report(problems, self.build_seconds, len(self.changed))
+        report(problems, warnings, self.build_seconds, len(self.changed))
 
     def run_builder(self) -> None:
         """Rebuild whenever a debounced batch of changes is due, until stopped."""
@@ -200,13 +202,22 @@ class LiveSite:
             return self.generation
 
 
-def report(problems: str, seconds: float, changed: int) -> None:
+def report(problems: str, warnings: str, seconds: float, changed: int) -> None:
+    """One terminal line per build, and its problems or warnings beneath."""
     stamp = time.strftime("%H:%M:%S")
     if problems:
         print(f"[{stamp}] build failed ({seconds:.2f} s); serving the last good site:\n{problems}",
               file=sys.stderr, flush=True)
-    else:
-        print(f"[{stamp}] rebuilt in {seconds:.2f} s, {changed} files changed", flush=True)
+        return
+    print(f"[{stamp}] rebuilt in {seconds:.2f} s, {changed} files changed", flush=True)
+    if warnings:
+        print(warnings, file=sys.stderr, flush=True)
+
+
+def overlay_text(live: "LiveSite") -> str:
+    """What the page's overlay shows (call with `cond` held), as the event's JSON data: the
+    problems of a failed build, else the warnings of the last good one, else nothing."""
+    return json.dumps({"problems": live.problems, "warnings": live.warnings})
 
 
 CLIENT_JS = r"""(function () {
@@ -221,19 +232,25 @@ CLIENT_JS = r"""(function () {
     window.scrollTo(0, +saved);
     window.addEventListener("load", function () { window.scrollTo(0, +saved); });
   }
-  function overlay(text) {
+  function overlay(state) {
     var box = document.getElementById("coursesite-problems");
+    var text = state.problems || state.warnings;
     if (!text) { if (box) { box.remove(); } return; }
     if (!box) {
       box = document.createElement("div");
       box.id = "coursesite-problems";
-      box.setAttribute("role", "alert");
-      box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;" +
-        "z-index:2147483647;background:#2b0b0e;color:#ffe3e3;font:14px/1.5 ui-monospace," +
-        "monospace;padding:1rem 1.25rem;border-top:4px solid #ff6b6b;white-space:pre-wrap";
       document.body.appendChild(box);
     }
-    box.textContent = "Build failed; showing the last good version.\n\n" + text;
+    var failed = !!state.problems;
+    box.setAttribute("role", failed ? "alert" : "status");
+    box.dataset.kind = failed ? "problems" : "warnings";
+    box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;" +
+      "z-index:2147483647;font:14px/1.5 ui-monospace,monospace;padding:1rem 1.25rem;" +
+      "white-space:pre-wrap;" + (failed
+        ? "background:#2b0b0e;color:#ffe3e3;border-top:4px solid #ff6b6b"
+        : "background:#2b2205;color:#fff3c4;border-top:4px solid #f5c211");
+    box.textContent = (failed ? "Build failed; showing the last good version.\n\n"
+      : "Built with warnings (fatal under --strict, as in CI):\n\n") + text;
   }
   var since = document.currentScript && document.currentScript.dataset.generation;
   var source = new EventSource("/__coursesite/events" + (since ? "?since=" + since : ""));
@@ -246,7 +263,7 @@ CLIENT_JS = r"""(function () {
     document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
       var url = new URL(link.href); url.searchParams.set("coursesite", stamp); link.href = url.href;
     });
-    overlay("");
+    overlay(JSON.parse(e.data));
   });
   source.addEventListener("problems", function (e) { overlay(JSON.parse(e.data)); });
   source.addEventListener("hello", function (e) { overlay(JSON.parse(e.data)); });
@@ -309,11 +326,11 @@ def make_handler(live: LiveSite):
             self.close_connection = True
             since = parse_qs(urlsplit(self.path).query).get("since", [""])[0]
             with live.cond:
-                seen, problems = live.generation, live.problems
+                seen, state = live.generation, overlay_text(live)
                 if since.isdigit() and int(since) <= seen:
                     seen = int(since)  # the page's build: tell it about anything newer
             try:
-                self.event("hello", json.dumps(problems))
+                self.event("hello", state)
                 while not live.stopping.is_set():
                     now = live.wait_for_change(seen, timeout=15)
                     if live.stopping.is_set():
@@ -323,9 +340,9 @@ def make_handler(live: LiveSite):
                         self.wfile.flush()
                         continue
                     with live.cond:
-                        kind, problems = live.event_since(seen), live.problems
+                        kind, state = live.event_since(seen), overlay_text(live)
                         seen = live.generation
-                    self.event(kind, json.dumps(problems))
+                    self.event(kind, state)
             except (BrokenPipeError, ConnectionResetError):
                 pass
 

@@ -12,6 +12,7 @@ test_serve_browser.py and bench_serve.py.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -31,7 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from coursesite.errors import ContentError, Problem  # noqa: E402
-from coursesite.pipeline import BuildCache, Project, render_site  # noqa: E402
+from coursesite.pipeline import BuildCache, Project, preview_build, render_site  # noqa: E402
 from helpers import AMLS, theme_assets  # noqa: E402
 from coursesite.serve import (DEBOUNCE_SECONDS, EVENTS_PATH, Debounce, LiveSite,  # noqa: E402
                               change_kind, output_path, serve)
@@ -96,7 +97,7 @@ def live_server(project: Project, port: int = 0, roots: dict | None = None):
 
     def run():
         try:
-            serve(lambda: render_site(project, cache=cache).files, roots, HOST, port, on_ready)
+            serve(lambda: preview_build(project, cache), roots, HOST, port, on_ready)
         except BaseException as exc:  # noqa: BLE001 - reported to the test below
             got["error"] = exc
             started.set()
@@ -299,7 +300,7 @@ def test_default_debounce_is_short():
 
 
 def test_live_site_notice_ignores_temp_files_and_batches_real_ones():
-    live = LiveSite(lambda: {}, ROOTS)
+    live = LiveSite(lambda: ({}, ""), ROOTS)
     live.notice("/p/content/ss26_amls/.lectures.yaml.swp")
     live.notice("/p/site/index.html")
     assert live.debounce.last is None
@@ -325,7 +326,7 @@ def test_rebuild_events_and_last_good_site(capsys):
         item = next(builds)
         if isinstance(item, Exception):
             raise item
-        return item
+        return item, ""
 
     live = LiveSite(build_files, ROOTS)
     live.rebuild()
@@ -492,7 +493,8 @@ def test_bad_input_is_reported_and_the_last_good_site_stays(tmp_path, bad):
         _, good = srv.get("/ss26_amls/")
         events = EventStream(srv.port)
         try:
-            assert events.next_event() == ("hello", '""')
+            name, data = events.next_event()
+            assert name == "hello" and json.loads(data)["problems"] == ""
             where, what = BAD_INPUTS[bad](project)
             name, data = events.next_event()
             while name != "problems":  # a half-written file may build once before
@@ -518,6 +520,27 @@ def test_event_stream_says_hello_with_current_problems(tmp_path):
             assert name == "hello" and "lectures.yaml:2" in data
         finally:
             events.close()
+
+
+def test_warnings_show_in_the_terminal_and_the_overlay(tmp_path, capfd):
+    """A build with warnings is served, and its warnings reach the page, marked as such."""
+    project = copy_project(tmp_path)
+    lectures = Path(project.content) / SLUG / "lectures.yaml"
+    text = lectures.read_text(encoding="utf-8")
+    assert "date: 2026-05-07" in text
+    lectures.write_text(text.replace("date: 2026-05-07", "date: 2026-05-14", 1),
+                        encoding="utf-8")  # Ascension Day: a public holiday in Berlin
+    with live_server(project) as srv:
+        assert srv.get("/ss26_amls/")[0] == 200
+        events = EventStream(srv.port)
+        try:
+            name, data = events.next_event()
+            state = json.loads(data)
+            assert name == "hello" and state["problems"] == ""
+            assert "warning: " in state["warnings"] and "public holiday" in state["warnings"]
+        finally:
+            events.close()
+    assert "public holiday" in capfd.readouterr().err
 
 
 def test_served_pages_get_the_client_but_built_files_do_not(tmp_path):
