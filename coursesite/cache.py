@@ -33,7 +33,7 @@ class BuildCache:
         it was made, else made anew and remembered."""
         hit = self._entries.get(key)
         if hit is not None and len(hit[0]) == len(inputs) and all(
-                same(a, b) for a, b in zip(hit[0], inputs)):
+                same(a, b) for a, b in zip(hit[0], inputs, strict=True)):
             return hit[1]
         value = make()
         self._entries[key] = (inputs, value)
@@ -43,7 +43,7 @@ class BuildCache:
 class _NoCache(BuildCache):
     """The cache of a one-off build: remembers nothing, so `reuse` always makes."""
 
-    def reuse(self, key, inputs: tuple, make: Callable[[], T]) -> T:
+    def reuse(self, _key, _inputs: tuple, make: Callable[[], T]) -> T:
         return make()
 
 

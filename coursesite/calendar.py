@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, vDuration
 
 from . import schema as S
+from . import text as T
 from .errors import ContentError
 from .model import WEEKDAYS, Offering, Session, Site, is_local, office_hour_dates, weekly
-from . import text as T
 from .text import asset_path
 from .timezones import vtimezone
 
@@ -168,7 +168,7 @@ def online_lines(links) -> list[str]:
 
 def conferences(links) -> tuple:
     """(label, url) of each online link that has a URL (CONFERENCE needs a URI)."""
-    return tuple((l.label, l.url) for l in links if l.url)
+    return tuple((link.label, link.url) for link in links if link.url)
 
 
 def material_lines(site: Site, materials) -> list[str]:

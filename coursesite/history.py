@@ -76,9 +76,9 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
         return history
     if repo.shallow:
         history.warnings.append(
-            f"{display_path(content_dir)}: the git history is shallow, so calendar SEQUENCE numbers could go "
-            "backwards; fetch the whole history (actions/checkout: fetch-depth: 0; GitLab: "
-            "GIT_DEPTH: 0)")
+            f"{display_path(content_dir)}: the git history is shallow, so calendar SEQUENCE "
+            "numbers could go backwards; fetch the whole history (actions/checkout: "
+            "fetch-depth: 0; GitLab: GIT_DEPTH: 0)")
     committed = cache.reuse("history", (repo.top, repo.head), lambda: committed_versions(repo))
     dirty = None
     for o in site.offerings:
@@ -138,8 +138,8 @@ class Repository:
         """git's output; ContentError when git fails (a broken repository is the
         maintainer's to fix, and the message says what git said)."""
         try:
-            proc = subprocess.run([*GIT, "-C", str(self.top), *args], input=data, capture_output=True,
-                                  timeout=GIT_TIMEOUT)
+            proc = subprocess.run([*GIT, "-C", str(self.top), *args], input=data,
+                                  capture_output=True, timeout=GIT_TIMEOUT)
         except (OSError, subprocess.SubprocessError) as exc:
             raise ContentError(f"{self.content_dir}: cannot run git ({exc})") from None
         if proc.returncode != 0:

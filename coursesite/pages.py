@@ -19,9 +19,26 @@ from markupsafe import Markup
 from . import schema as S
 from .model import Offering, Session, Site, local_moment, monday_of, office_hour_dates, slugify
 from .render import markdown, markdown_inline, relative_url
-from .text import (FEEDS, STATUS_TITLES, and_list, asset_path, change_title, clock, day_label,
-                   full_day_label, lecture_number, local_iso, material_label, release_label,
-                   release_title, time_range, url_field, utc_text, weekday_plural, when_label)
+from .text import (
+    FEEDS,
+    STATUS_TITLES,
+    and_list,
+    asset_path,
+    change_title,
+    clock,
+    day_label,
+    full_day_label,
+    lecture_number,
+    local_iso,
+    material_label,
+    release_label,
+    release_title,
+    time_range,
+    url_field,
+    utc_text,
+    weekday_plural,
+    when_label,
+)
 
 
 def site_context(site: Site) -> dict:
@@ -41,7 +58,7 @@ def page(path: str, title: str, breadcrumbs=()) -> dict:
     return {"path": path, "title": title, "breadcrumbs": list(breadcrumbs)}
 
 
-def landing_context(site: Site) -> dict:
+def landing_context(site: Site, path: str = "index.html") -> dict:
     """The landing page: offerings grouped by course title, newest offering first."""
     groups: dict[str, list] = {}
     for o in site.offerings:  # already newest first
@@ -49,7 +66,7 @@ def landing_context(site: Site) -> dict:
             "term": o.term_label, "short": o.course.short, "url": f"{o.slug}/index.html",
             "codes": ", ".join(f"{c.kind} {c.number}" for c in o.course.codes),
         })
-    return {"site": site_context(site), "page": page("index.html", site.config.title),
+    return {"site": site_context(site), "page": page(path, site.config.title),
             "courses": [{"title": t, "offerings": offs} for t, offs in groups.items()]}
 
 
@@ -156,7 +173,7 @@ def offering_view(site: Site, o: Offering, pending: frozenset = frozenset(),
         "organization": organization_view(site, o.organization),
         "extra": c.extra,
         "timezone": o.timezone,
-        "news": news_entries(site, o, pending, changes),
+        "news": news_entries(o, pending, changes),
         "subscribe": subscribe_view(site, o),
         "upcoming": [dict(x, date=full_day_label(x["day"]), iso=x["day"].isoformat())
                      for x in (items if items is not None else schedule_items(site, o, pending))
@@ -189,7 +206,7 @@ def projects_view(p: S.Projects) -> dict:
 NEWS_NAMESPACE = uuid.UUID("0f6f5a3e-96c4-4f4e-b0f1-3c2d9b8e7a51")  # never change: entry ids
 
 
-def news_entries(site: Site, o: Offering, pending: frozenset, changes: tuple) -> list[dict]:
+def news_entries(o: Offering, pending: frozenset, changes: tuple) -> list[dict]:
     """Announcements, schedule changes (from the calendar's change record) and released
     materials, pinned first, then newest first. Nothing here is typed twice: changes come from
     the record that raises the calendar's SEQUENCE, releases from lectures.yaml."""
@@ -198,7 +215,7 @@ def news_entries(site: Site, o: Offering, pending: frozenset, changes: tuple) ->
     for s in o.sessions:
         for m in s.lecture.materials:
             if m.release is not None and m.url not in pending:
-                entries.append(release_entry(site, o, s, m))
+                entries.append(release_entry(o, s, m))
     entries.sort(key=lambda e: (e["updated"], e["id"]), reverse=True)
     entries.sort(key=lambda e: not e["pinned"])  # stable: pinned first, each group newest first
     return entries
@@ -227,7 +244,7 @@ def change_entry(o: Offering, change) -> dict:
                  body, "change")
 
 
-def release_entry(site: Site, o: Offering, s: Session, m: S.Material) -> dict:
+def release_entry(o: Offering, s: Session, m: S.Material) -> dict:
     title = release_title(m, s.lecture.number, s.lecture.title)
     anchor = s.key.replace("/", "-")
     return entry(o, f"release/{m.url}", title, local_moment(o, m.release),
@@ -390,10 +407,6 @@ def news_context(p: OfferingPages, path: str) -> dict:
     return dict(p.common(path, ""), **atom_context(p.site, p.offering, p.view))
 
 
-def landing_page_context(site: Site, path: str) -> dict:
-    return landing_context(site)
-
-
 @dataclass(frozen=True)
 class Page:
     """One page type: output path ('{slug}' is the offering's folder), template, context
@@ -406,7 +419,7 @@ class Page:
 
 
 PAGES = (
-    Page("index.html", "landing.html", landing_page_context, per_offering=False),
+    Page("index.html", "landing.html", landing_context, per_offering=False),
     Page("{slug}/index.html", "course.html", course_context),
     Page("{slug}/news.xml", "news.xml", news_context),
     Page("{slug}/schedule.html", "schedule.html", schedule_context),

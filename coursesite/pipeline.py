@@ -11,6 +11,7 @@ import time
 import zoneinfo
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from .cache import NO_CACHE, BuildCache
@@ -20,8 +21,13 @@ from .history import History, change_records
 from .load import display_path
 from .model import Site, is_local, load_site, pending_releases
 from .pages import offering_jobs, site_jobs
-from .render import (collect_assets, make_environment, render_jobs, server_config,
-                     templates_signature)
+from .render import (
+    collect_assets,
+    make_environment,
+    render_jobs,
+    server_config,
+    templates_signature,
+)
 from .write import WriteReport, write_site
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -113,12 +119,16 @@ def render_offerings(job: Job, offerings, cache: BuildCache = NO_CACHE) -> dict:
     for o in offerings:
         pending, record = job.pending.get(o.slug, frozenset()), job.records[o.slug]
         files.update(cache.reuse(("feeds", o.slug), (o, site.config, site.rooms, record, pending),
-                                 lambda: offering_feeds(site, o, record, pending)))
+                                 partial(offering_feeds, site, o, record, pending)))
         files.update(cache.reuse(("pages", o.slug),
                                  (env, o, site.config, site.rooms, pending, record.changes),
-                                 lambda: render_jobs(env, offering_jobs(site, o, pending,
-                                                                        record.changes))))
+                                 partial(offering_pages, env, site, o, pending, record.changes)))
     return files
+
+
+def offering_pages(env, site: Site, o, pending: frozenset, changes: tuple) -> dict:
+    """The rendered pages of one offering, as the page table lists them."""
+    return render_jobs(env, offering_jobs(site, o, pending, changes))
 
 
 def published_assets(project: Project, pending: dict, cache: BuildCache) -> dict:

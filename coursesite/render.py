@@ -126,20 +126,20 @@ def _url_filter(context, target: str) -> str:
 
 # --- contexts ---------------------------------------------------------------------------------
 
-def render_jobs(env: jinja2.Environment, jobs: dict, offering: str = "") -> dict[str, bytes]:
+def render_jobs(env: jinja2.Environment, jobs: dict) -> dict[str, bytes]:
     """Render {path: (template name, context)} to {path: bytes}. A broken template is the
-    maintainer's to fix: a ContentError naming the template's file:line and the page (and
-    offering) being rendered."""
+    maintainer's to fix: a ContentError naming the template's file:line and the page being
+    rendered (its path names the offering)."""
     pages = {}
     for path, (template, context) in jobs.items():
         try:
             pages[path] = env.get_template(template).render(context).encode("utf-8")
         except jinja2.TemplateError as exc:
-            raise template_problem(exc, env, template, path) from None
+            raise template_problem(exc, template, path) from None
     return pages
 
 
-def template_problem(exc: jinja2.TemplateError, env, template: str, page: str) -> ContentError:
+def template_problem(exc: jinja2.TemplateError, template: str, page: str) -> ContentError:
     """The one-line problem of a template error while rendering `page`."""
     where = f"while rendering {page}"
     if isinstance(exc, jinja2.TemplateSyntaxError):
@@ -149,12 +149,12 @@ def template_problem(exc: jinja2.TemplateError, env, template: str, page: str) -
     if isinstance(exc, jinja2.TemplateNotFound):
         return ContentError([Problem(f"templates/{template}", 0, "",
                                      f"template not found: {exc.name} ({where})")])
-    file, line = _template_frame(exc, env, template)
+    file, line = _template_frame(exc, template)
     return ContentError([Problem(file, line, "", f"template uses an undefined value: "
                                  f"{exc.message} ({where})")])
 
 
-def _template_frame(exc: BaseException, env, template: str) -> tuple[str, int]:
+def _template_frame(exc: BaseException, template: str) -> tuple[str, int]:
     """The innermost template file and line of a rendering error (Jinja maps its frames)."""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename.endswith((".html", ".ics", ".xml", ".txt")):

@@ -145,7 +145,8 @@ class LiveSite:
             self.cond.notify_all()
 
     def rebuild(self, kinds=frozenset({"content"})) -> None:
-        """Build into memory and publish it; on failure keep the last good site."""
+        """Build into memory and publish it; on failure keep the last good site. `kinds` are
+        what changed (content, templates, assets), named in the terminal's line."""
         self.ready.clear()
         start = time.perf_counter()
         warnings = self.warnings
@@ -171,7 +172,7 @@ class LiveSite:
                 self.page_generation = self.generation
             self.cond.notify_all()
         self.ready.set()
-        report(problems, warnings, self.build_seconds, len(self.changed))
+        report(problems, warnings, self.build_seconds, len(self.changed), kinds)
 
     def run_builder(self) -> None:
         """Rebuild whenever a debounced batch of changes is due, until stopped."""
@@ -202,9 +203,11 @@ class LiveSite:
             return self.generation
 
 
-def report(problems: str, warnings: str, seconds: float, changed: int) -> None:
-    """One terminal line per build, and its problems or warnings beneath."""
-    stamp = time.strftime("%H:%M:%S")
+def report(problems: str, warnings: str, seconds: float, changed: int,
+           kinds=frozenset({"content"})) -> None:
+    """One terminal line per build, saying what triggered it, and its problems or warnings
+    beneath."""
+    stamp = time.strftime("%H:%M:%S") + f" {'+'.join(sorted(kinds))}"
     if problems:
         print(f"[{stamp}] build failed ({seconds:.2f} s); serving the last good site:\n{problems}",
               file=sys.stderr, flush=True)

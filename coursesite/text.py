@@ -181,7 +181,7 @@ def name_list(labels: list[str]) -> str:
     """'Lecture 05', 'Lectures 01-13', 'Lectures 02, 04 and 06', or the labels joined."""
     numbers = [label.removeprefix("Lecture ") for label in labels]
     if len(labels) > 1 and all(label.startswith("Lecture ") and n.isdigit()
-                               for label, n in zip(labels, numbers)):
+                               for label, n in zip(labels, numbers, strict=True)):
         return "Lectures " + and_list(number_ranges(numbers))
     return and_list(labels)
 

@@ -1,0 +1,57 @@
+"""A broken template is the maintainer's to fix: one line naming the template's file:line and
+the page (so the offering) that was being rendered; and the page table drives every page."""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from coursesite.errors import ContentError
+from coursesite.pages import PAGES
+from coursesite.pipeline import Project, render_site
+
+from conftest import ROOT
+from helpers import AMLS, committed_copy, theme_assets
+
+
+@pytest.fixture
+def project(tmp_path) -> Project:
+    templates = shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    return Project(content=committed_copy(AMLS, tmp_path / "content"), templates=templates,
+                   assets=theme_assets(tmp_path / "assets"))
+
+
+def break_template(project: Project, name: str, line: str) -> None:
+    """Put `line` at the start of the template's main block (what a child template shows)."""
+    path = project.templates / name
+    text = path.read_text(encoding="utf-8")
+    assert "{% block main %}\n" in text
+    path.write_text(text.replace("{% block main %}\n", "{% block main %}\n" + line, 1),
+                    encoding="utf-8")
+
+
+def report_of(project: Project) -> str:
+    with pytest.raises(ContentError) as info:
+        render_site(project)
+    return info.value.report()
+
+
+def test_an_undefined_value_names_template_line_and_page(project):
+    break_template(project, "schedule.html", "{{ offering.no_such_value.x }}\n")
+    report = report_of(project)
+    assert re.search(r"templates/schedule\.html:\d+: template uses an undefined value: .*"
+                     r"no_such_value.* \(while rendering ss26_amls/schedule\.html\)", report), report
+
+
+def test_a_syntax_error_names_template_line_and_page(project):
+    break_template(project, "projects.html", "{% if %}\n")
+    report = report_of(project)
+    assert re.search(r"templates/projects\.html:\d+: template syntax: .* \(while rendering "
+                     r"ss26_amls/projects\.html\)", report), report
+
+
+def test_every_page_of_the_table_is_built(project):
+    files = render_site(project).files
+    wanted = {p.path.format(slug="ss26_amls") for p in PAGES}
+    assert wanted <= set(files)
