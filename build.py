@@ -13,8 +13,16 @@ from pathlib import Path
 
 from coursesite.errors import ContentError
 from coursesite.history import source_date_epoch
-from coursesite.pipeline import (PROJECT_DIR, Project, build, preview_build, render_site, summary,
-                                 timed, warning_lines)
+from coursesite.pipeline import (
+    PROJECT_DIR,
+    Project,
+    build,
+    preview_build,
+    render_site,
+    summary,
+    timed,
+    warning_lines,
+)
 
 
 def moment(text: str) -> dt.datetime:
@@ -167,9 +175,9 @@ def write_schemas(out: Path) -> int:
 
 def run_deploy(project: Project, args) -> int:
     """Build strictly (a warning stops a deploy), then upload."""
-    from coursesite.deploy import default_target, deploy
-
     import tempfile
+
+    from coursesite.deploy import default_target, deploy
 
     try:
         with tempfile.TemporaryDirectory(prefix="coursesite-dry-run-") as tmp:
