@@ -63,6 +63,7 @@ build: $(DEV_STAMP)
 	$(VPY) build.py build
 
 test: $(TEST_STAMP) $(JS_DEPS)
+	$(VPY) -m ruff check coursesite build.py tests
 	$(VPY) -m pytest -q
 
 golden: $(TEST_STAMP) $(JS_DEPS)

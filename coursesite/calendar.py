@@ -23,7 +23,8 @@ from icalendar import Calendar, Event, Timezone, vDuration
 from . import schema as S
 from . import text as T
 from .errors import ContentError
-from .model import WEEKDAYS, Offering, Session, Site, is_local, office_hour_dates, weekly
+from .model import Offering, Session, Site, office_hour_dates, weekly
+from .schema import WEEKDAYS, is_local
 from .text import asset_path
 from .timezones import vtimezone
 

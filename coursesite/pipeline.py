@@ -19,7 +19,7 @@ from .calendar import offering_feeds
 from .errors import ContentError, Problem
 from .history import History, change_records
 from .load import display_path
-from .model import Site, is_local, load_site, pending_releases
+from .model import Site, load_site, pending_releases
 from .pages import offering_jobs, site_jobs
 from .render import (
     collect_assets,
@@ -28,6 +28,7 @@ from .render import (
     server_config,
     templates_signature,
 )
+from .schema import is_local
 from .write import WriteReport, write_site
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -199,19 +200,21 @@ def check_output_folder(project: Project, out: Path) -> None:
                            f"{display_path(content)}; build into a folder of its own")
 
 
-def warning_lines(result: BuildResult) -> list[str]:
-    """What a successful build has to say: its warnings, then notes on what it could not do
-    (never fatal), one line each; the terminal and the preview's overlay show the same."""
+def warning_lines(result: BuildResult, notes: bool = True) -> list[str]:
+    """What a successful build has to say: its warnings (fatal under --strict), then notes on
+    what it could not do (never fatal), one line each."""
     return ([f"warning: {w}" for w in sorted(set(result.site.warnings))]
             + [f"warning: {w}" for w in result.history.warnings]
-            + [f"note: {n}" for n in result.history.notes])
+            + ([f"note: {n}" for n in result.history.notes] if notes else []))
 
 
 def preview_build(project: Project, cache: BuildCache, now: dt.datetime | None = None
                   ) -> tuple[dict, str]:
-    """The live preview's build: (files, warnings as text); raises ContentError."""
+    """The live preview's build: (files, its warnings as text, shown in the terminal and the
+    page's overlay); raises ContentError. Notes are left out: that a folder outside git
+    cannot track calendar changes is news for a build, not for every save."""
     result = render_site(project, cache=cache, now=now)
-    return result.files, "\n".join(warning_lines(result))
+    return result.files, "\n".join(warning_lines(result, notes=False))
 
 
 def summary(result: BuildResult, seconds: float, out: Path | None = None) -> str:

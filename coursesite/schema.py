@@ -1,16 +1,21 @@
 """The content schema, declared once as data: one frozen dataclass per kind of thing.
 
-Each field's type says how its YAML value is read (see `convert` in model.py) and its `doc`
-is the maintainer's reference (exported by `python build.py schema` as JSON Schema).
+Each field's type says how its YAML value is read (see the readers in convert.py) and its
+`doc` is the maintainer's reference (exported by `python build.py schema` as JSON Schema).
 Fields without a default are required. `where` is filled by the loader, never from YAML.
+This module is also the only home of every value pattern: the readers and the JSON Schema
+export both use the ones below, so the two can never disagree.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
+import typing
 from dataclasses import MISSING, dataclass, field
+from dataclasses import fields as dc_fields
 from typing import Literal, NewType, Optional, Union
 
-# Value kinds beyond Python's own; model.convert knows how to read each.
+# Value kinds beyond Python's own; convert.py has one reader for each.
 Markdown = NewType("Markdown", str)          # markdown text, rendered to HTML
 Url = NewType("Url", str)                    # http(s)/mailto URL or a path under assets/
 AbsoluteUrl = NewType("AbsoluteUrl", str)    # http(s) URL ending in '/'
@@ -20,6 +25,29 @@ Weekday = NewType("Weekday", str)            # mon, tue, wed, thu, fri, sat, sun
 TimeZoneName = NewType("TimeZoneName", str)  # an IANA zone such as Europe/Berlin
 Region = NewType("Region", str)              # holiday region: country or country-subdivision
 TeamSize = NewType("TeamSize", str)          # '2' or a range '1-3'
+
+# --- the patterns of values (matched whole, with fullmatch) --------------------------------
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # what a Weekday is written as
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+TIME = re.compile(r"([01]?\d|2[0-3]):[0-5]\d")  # 24-hour; the hour may have one digit
+DATETIME = re.compile(DATE.pattern + "[T ]" + TIME.pattern)
+ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
+SLUG = ID  # offering folder names become URLs: the same alphabet as ids
+SLUG_GAP = re.compile(r"[^a-z0-9]+")  # what slugify() turns into one '-'
+TEAM_SIZE = re.compile(r"[1-9]\d*(-[1-9]\d*)?")
+WHOLE_NUMBER = re.compile(r"[+-]?\d{1,9}")  # int() refuses > 4300 digits; no count is that big
+ABSOLUTE_URL = re.compile(r"(?i:https?)://[^\s/]+(/[^\s]*)?/")
+OUTSIDE_URL = re.compile(r"((?i:https?)://[^\s/]+[^\s]*|(?i:mailto):[^\s@]+@[^\s@]+)")
+OUTSIDE_SCHEME = re.compile(r"(?i:https?|mailto):")  # matched at the start: not a local path
+TIME_ZONE = re.compile(r"[A-Za-z_]+(/[A-Za-z0-9_+-]+)+|UTC")
+COUNTRY = re.compile(r"[A-Z]{2}")  # of a holiday Region, before the optional '-subdivision'
+
+
+def is_local(url: str) -> bool:
+    """True for a relative path into assets/ (not http, https or mailto)."""
+    return not OUTSIDE_SCHEME.match(url)
 
 
 class Tbd:
@@ -60,11 +88,28 @@ class Where:
         return dict(self.key_lines).get(key, self.line)
 
     def path_of(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
+        """The path of `key` in this mapping, as problems name it (parts[0].title)."""
+        return join_path(self.path, key)
+
+
+def join_path(path: str, key: str) -> str:
+    """The path of `key` inside the value at `path` ('' is the file's top level)."""
+    return f"{path}.{key}" if path else key
 
 
 def where_field():
+    """The `where` field: filled by the converter, not compared, not in the JSON Schema."""
     return field(default=Where(), compare=False, repr=False, metadata={"internal": True})
+
+
+def public_fields(cls) -> list:
+    """The fields of a schema class that YAML may set (all but `where`), in order."""
+    return [fld for fld in dc_fields(cls) if fld.name != "where"]
+
+
+def required(fld) -> bool:
+    """True for a field without a default: its key must be written."""
+    return fld.default is MISSING and fld.default_factory is MISSING
 
 
 # --- site.yaml and rooms.yaml -------------------------------------------------------------
@@ -379,22 +424,27 @@ OFFERING_FILES = {
 
 # --- JSON Schema export (for editors: completion and inline checks while typing) -------------
 
+def _whole(pattern: re.Pattern) -> str:
+    """The pattern anchored for JSON Schema, which searches rather than matching whole."""
+    return f"^{pattern.pattern}$"
+
+
 _PATTERNS = {
-    dt.date: ("string", r"^\d{4}-\d{2}-\d{2}$", "a date like 2026-04-16"),
-    dt.time: ("string", r"^([01]?\d|2[0-3]):[0-5]\d$", "a time like 16:00"),
-    dt.datetime: ("string", r"^\d{4}-\d{2}-\d{2}[T ]([01]?\d|2[0-3]):[0-5]\d$",
-                  "a local date and time like 2026-04-16T14:00"),
-    Id: ("string", r"^[a-z0-9][a-z0-9_-]*$", "an id"),
-    RoomId: ("string", r"^[a-z0-9][a-z0-9_-]*$", "a room id from rooms.yaml"),
-    Weekday: ("string", r"^(mon|tue|wed|thu|fri|sat|sun)", "a weekday"),
-    TeamSize: ("string", r"^[1-9]\d*(-[1-9]\d*)?$", "a team size like 2 or 1-3"),
+    dt.date: ("string", _whole(DATE), "a date like 2026-04-16"),
+    dt.time: ("string", _whole(TIME), "a time like 16:00"),
+    dt.datetime: ("string", _whole(DATETIME), "a local date and time like 2026-04-16T14:00"),
+    Id: ("string", _whole(ID), "an id"),
+    RoomId: ("string", _whole(ID), "a room id from rooms.yaml"),
+    # Not anchored at the end: full names (Monday) are accepted too.
+    Weekday: ("string", f"^({'|'.join(WEEKDAYS)})", "a weekday"),
+    TeamSize: ("string", _whole(TEAM_SIZE), "a team size like 2 or 1-3"),
 }
 
 
 def json_schema(cls) -> dict:
     """A JSON Schema (draft 2020-12) of one content file's dataclass, generated from the
     dataclasses above so the two can never disagree. Editors (e.g. VS Code's YAML extension)
-    use it for completion; coursesite itself validates with model.py, which also knows
+    use it for completion; coursesite itself validates with convert.py, and checks.py adds the
     cross-file rules a schema cannot express (rooms exist, dates inside the term)."""
     schema = _object_schema(cls)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
@@ -403,28 +453,20 @@ def json_schema(cls) -> dict:
 
 
 def _object_schema(cls) -> dict:
-    import typing
-    from dataclasses import fields as dc_fields
-
+    """The JSON Schema object of one dataclass: its public fields, which are required."""
     hints = typing.get_type_hints(cls)
-    props, required = {}, []
-    for fld in dc_fields(cls):
-        if fld.name == "where":
-            continue
-        prop = _type_schema(hints[fld.name])
-        prop["description"] = fld.metadata["doc"]
-        props[fld.name] = prop
-        if fld.default is MISSING and fld.default_factory is MISSING:
-            required.append(fld.name)
+    props = {}
+    for fld in public_fields(cls):
+        props[fld.name] = {**_type_schema(hints[fld.name]), "description": fld.metadata["doc"]}
     out = {"type": "object", "properties": props, "additionalProperties": False}
-    if required:
-        out["required"] = required
+    names = [fld.name for fld in public_fields(cls) if required(fld)]
+    if names:
+        out["required"] = names
     return out
 
 
 def _type_schema(tp) -> dict:
-    import typing
-
+    """The JSON Schema of one field type (patterns from the table above)."""
     origin = typing.get_origin(tp)
     if origin is Union:
         args = [a for a in typing.get_args(tp) if a is not type(None)]

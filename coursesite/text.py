@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+from .schema import WEEKDAY_NAMES, WEEKDAYS, is_local
+
 MATERIAL_LABELS = {"slides": "Slides (PDF)", "pptx": "Slides (PPTX)", "video": "Video",
                    "notes": "Notes", "link": "Link"}
 STATUS_TITLES = {"open": "Open proposals", "assigned": "Assigned proposals"}
@@ -41,7 +41,7 @@ FEEDS = (
 
 def weekday_plural(code: str) -> str:
     """'thu' -> 'Thursdays'."""
-    return WEEKDAY_NAMES[WEEKDAY_CODES.index(code)] + "s"
+    return WEEKDAY_NAMES[WEEKDAYS.index(code)] + "s"
 
 
 def day_label(day: dt.date) -> str:
@@ -238,8 +238,6 @@ def change_title(sentences: tuple) -> str:
 
 def asset_path(url: str) -> str:
     """Site path of a URL field: files under assets/ are published under assets/."""
-    from .model import is_local  # noqa: PLC0415 - TODO(issue 11): the URL patterns' home
-
     return f"assets/{url}" if is_local(url) else url
 
 

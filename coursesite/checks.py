@@ -1,0 +1,335 @@
+"""Cross-field and cross-file checks: what no single value's type can say.
+
+They run on the resolved model, after every file has been read and converted (convert.py),
+and record problems in a `Problems` instead of raising: `check_site` and `check_offering` call
+one small function per rule. Which fields hold URLs or room ids is read from the schema's field
+types (S.Url, S.RoomId), never listed here: a new field of either type is checked as it is added.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import typing
+from dataclasses import fields, is_dataclass
+from functools import cache
+from pathlib import Path
+
+from . import schema as S
+from .convert import Problems
+from .errors import closest
+from .model import Offering, Session, office_hour_dates
+from .schema import WEEKDAY_NAMES, WEEKDAYS
+from .text import weekday_plural
+
+# Exams and deadlines may fall after the lecture period (resits), but not years away from it:
+# that is a typo of the year, and the feed's time zone rules could not span it either.
+NEAR_TERM = dt.timedelta(days=366)
+
+
+def check_site(config: S.SiteConfig | None, rooms: S.Rooms | None, rooms_by_id: dict,
+               offerings: list, assets_dir: Path | None, out: Problems) -> None:
+    """Every check of the whole site. A None config or rooms could not be read (its problems
+    are recorded already); the checks that need it are skipped. `assets_dir` None skips the
+    check that local URLs name files."""
+    if rooms is not None:
+        check_room_ids_unique(rooms, out)
+    if config is None or rooms is None:
+        return
+    check_rooms_exist(room_references(config, rooms), rooms_by_id, out)
+    if assets_dir is not None:
+        check_local_urls(url_references(config, rooms), assets_dir, out)
+    for offering in offerings:
+        check_offering(offering, rooms_by_id, assets_dir, out)
+    check_room_clashes(offerings, rooms_by_id, out)
+
+
+def check_offering(o: Offering, rooms: dict, assets_dir: Path | None, out: Problems) -> None:
+    """Every check that needs more than one field of an offering, or another file."""
+    files = (o.course, o.lectures, o.projects, o.organization, o.news)
+    check_term(o.course.term, out)
+    check_rooms_exist(room_references(*files), rooms, out)
+    if assets_dir is not None:
+        check_local_urls(url_references(*files), assets_dir, out)
+    check_slot_times(o, out)
+    check_ids_unique(o, out)
+    check_session_keys(o, out)
+    check_sessions(o, out)
+    check_exam_times(o, out)
+    for oh in o.course.weekly.office_hours:
+        check_office_hours(o, oh, out)
+    check_dates_near_term(o, out)
+    check_release_per_file(o, out)
+
+
+# --- references found by type ----------------------------------------------------------------
+
+def references(tp, *roots) -> list[tuple]:
+    """(item, key, value) for every value of schema type `tp` set anywhere under the schema
+    objects `roots`; a list field gives one triple per element. Which fields hold one is read
+    from the classes' type hints (`tp`, Optional[tp], list[tp]), never listed by hand."""
+    refs, stack = [], list(roots)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif is_dataclass(item) and not isinstance(item, (type, S.Where)):
+            for key in fields_of_type(type(item), tp):
+                refs.extend((item, key, value) for value in _values(getattr(item, key)))
+            stack.extend(getattr(item, f.name) for f in fields(item))
+    return refs
+
+
+def url_references(*roots) -> list[tuple]:
+    """(item, key, url) for every URL (a field typed S.Url) under the schema objects."""
+    return references(S.Url, *roots)
+
+
+def room_references(*roots) -> list[tuple]:
+    """(item, key, room id) for every room id (a field typed S.RoomId) under the objects;
+    a room's own id in rooms.yaml is one too, and always names an existing room."""
+    return references(S.RoomId, *roots)
+
+
+@cache
+def fields_of_type(cls, tp) -> tuple[str, ...]:
+    """The fields of a dataclass whose type is `tp` or contains it (Optional, list)."""
+    return tuple(name for name, hint in typing.get_type_hints(cls).items()
+                 if _mentions(hint, tp))
+
+
+def _mentions(hint, tp) -> bool:
+    """True if the type hint is `tp` or has it among its arguments, at any depth."""
+    return hint is tp or any(_mentions(arg, tp) for arg in typing.get_args(hint))
+
+
+def _values(value) -> list:
+    """The values a field holds: its elements for a list, nothing for None."""
+    if isinstance(value, (list, tuple)):
+        return [v for item in value for v in _values(item)]
+    return [] if value is None else [value]
+
+
+def check_rooms_exist(refs, rooms: dict, out: Problems) -> None:
+    """Every room id names a room of rooms.yaml (with the closest ids as a hint)."""
+    for item, key, ref in refs:
+        if ref not in rooms:
+            near = closest(ref, rooms)
+            hint = f" (closest: {', '.join(near)})" if near else ""
+            out.at(item.where, key, f"unknown room '{ref}'{hint}; rooms are defined in "
+                   "rooms.yaml")
+
+
+def check_local_urls(refs, assets_dir: Path, out: Problems) -> None:
+    """Every relative URL names a file under assets/ (http, https, mailto are not checked)."""
+    for item, key, url in refs:
+        if S.is_local(url) and not _is_file(assets_dir / url):
+            out.at(item.where, key, f"no file assets/{url}; relative URLs name files under "
+                   "assets/ (add the file or fix the path)")
+
+
+def _is_file(path: Path) -> bool:
+    """path.is_file(), and False for names the system refuses (too long, NUL): they name no file."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+# --- uniqueness ----------------------------------------------------------------------------
+
+def check_room_ids_unique(rooms: S.Rooms, out: Problems) -> None:
+    """No two rooms share an id (every offering refers to rooms by it)."""
+    first: dict = {}
+    for room in rooms.rooms:
+        if room.id in first:
+            out.at(room.where, "id", f"duplicate room id '{room.id}' (first on line "
+                   f"{first[room.id].where.line_of('id')}); room ids must be unique")
+        first.setdefault(room.id, room)
+
+
+def check_ids_unique(o: Offering, out: Problems) -> None:
+    """Lecture numbers and the ids of proposals, exams and deadlines are unique: calendar
+    entries and anchors are keyed by them."""
+    check_unique(o.sessions, lambda s: s.lecture.number, lambda s: s.lecture.where, "number",
+                 "lecture number", out)
+    check_unique(o.projects.proposals, lambda p: p.id, lambda p: p.where, "id", "proposal id", out)
+    check_unique(o.organization.exams, lambda e: e.id, lambda e: e.where, "id", "exam id", out)
+    check_unique(o.organization.deadlines, lambda d: d.id, lambda d: d.where, "id",
+                 "deadline id", out)
+
+
+def check_unique(items, key, where, field_name, what, out: Problems) -> None:
+    """No two items have the same `key(item)` (None is no key); a repeat names the first line."""
+    seen = {}
+    for item in items:
+        k = key(item)
+        if k is None:
+            continue
+        if k in seen:
+            out.at(where(item), field_name, f"duplicate {what} {k!r} (also on line "
+                   f"{seen[k].line_of(field_name)}); each must be unique")
+        else:
+            seen[k] = where(item)
+
+
+def check_session_keys(o: Offering, out: Problems) -> None:
+    """Unnumbered sessions are told apart in calendars by their title (the key of their UID)."""
+    seen = {}
+    for s in o.sessions:
+        if s.lecture.number is not None:
+            continue
+        if s.key in seen:
+            out.at(s.lecture.where, "title", "another unnumbered session has the same title "
+                   f"(line {seen[s.key].line_of('title')}); calendars could not tell them apart: "
+                   "give one a number or a different title")
+        else:
+            seen[s.key] = s.lecture.where
+
+
+def check_release_per_file(o: Offering, out: Problems) -> None:
+    """A file listed twice must have one release time: else it is public (through the
+    listing without one) before its release."""
+    seen: dict = {}
+    for s in o.sessions:
+        for m in s.lecture.materials:
+            first = seen.setdefault(m.url, m)
+            if first is not m and first.release != m.release:
+                out.at(m.where, "url", f"{m.url} is also listed at line "
+                       f"{first.where.line_of('url')} with another release; give both the "
+                       "same release: (or list the file once)")
+
+
+# --- times and dates -----------------------------------------------------------------------
+
+def check_order(item, start_key, end_key, start, end, out: Problems, strict=True) -> None:
+    """An end must come after its start (`strict` False: or be the same)."""
+    if end < start or (strict and end == start):
+        out.at(item.where, end_key, f"{end_key} {_value(end)} is not after {start_key} "
+               f"{_value(start)}; swap them or fix the typo")
+
+
+def _value(v) -> str:
+    """A date or time as the maintainer writes it (16:00, not 16:00:00)."""
+    return v.strftime("%H:%M") if isinstance(v, dt.time) else str(v)
+
+
+def check_term(term: S.Term, out: Problems) -> None:
+    """The lecture period is in order, at most a year long, and starts in the term's year."""
+    check_order(term, "start", "end", term.start, term.end, out, strict=False)
+    if (term.end - term.start).days > 366:
+        out.at(term.where, "end", f"the lecture period {term.start} to {term.end} is longer "
+               "than a year; check the end date")
+    if term.start.year not in (term.year, term.year + 1) and term.season == "winter" \
+            or term.season == "summer" and term.start.year != term.year:
+        out.at(term.where, "start", f"lecture period starts in {term.start.year}, but the term "
+               f"is {term.season} {term.year}; check year and start")
+
+
+def check_slot_times(o: Offering, out: Problems) -> None:
+    """Each weekly lecture slot and office hour ends after it starts."""
+    for slot in [*o.course.weekly.lectures, *o.course.weekly.office_hours]:
+        check_order(slot, "start", "end", slot.start, slot.end, out)
+
+
+def check_exam_times(o: Offering, out: Problems) -> None:
+    """An exam has both a start and an end (in order), or neither (an all-day entry)."""
+    for exam in o.organization.exams:
+        if exam.start and exam.end:
+            check_order(exam, "start", "end", exam.start, exam.end, out)
+        if (exam.end is None) != (exam.start is None):
+            missing = "end" if exam.end is None else "start"
+            out.at(exam.where, "start" if missing == "end" else "end",
+                   f"give both start: and end: (or neither, for an all-day entry); add {missing}:")
+
+
+def check_sessions(o: Offering, out: Problems) -> None:
+    """Each session's times, and its date against the term, the slots and the holidays."""
+    holiday_names = dict(o.holidays)
+    for session in o.sessions:
+        check_session(o, session, holiday_names, out)
+
+
+def check_session(o: Offering, s: Session, holiday_names: dict, out: Problems) -> None:
+    """A dated session has a time in order and a date inside the term; a date off the slot's
+    weekday or on a holiday is a warning."""
+    lecture, term = s.lecture, o.course.term
+    if lecture.start and lecture.end:
+        check_order(lecture, "start", "end", lecture.start, lecture.end, out)
+    if lecture.date is S.TBD:
+        return
+    if s.start is None:
+        out.at(lecture.where, "date", "no time for this lecture: give start: and end:, or add "
+               "a weekly lecture slot in course.yaml")
+        return
+    if (lecture.start is None) != (lecture.end is None):  # one side from the slot, one overridden
+        check_order(lecture, "start", "end", s.start.time(), s.end.time(), out)
+    if not term.start <= lecture.date <= term.end:
+        out.at(lecture.where, "date", f"{lecture.date} is outside the term "
+               f"({term.start} to {term.end}); fix the date or the term in course.yaml")
+        return
+    check_session_weekday(o, lecture, out)
+    if lecture.date in holiday_names and lecture.status != "cancelled":
+        out.at(lecture.where, "date", f"{lecture.date} is a public holiday in "
+               f"{o.holiday_region} ({holiday_names[lecture.date]}); move or cancel it",
+               warning=True)
+
+
+def check_session_weekday(o: Offering, lecture: S.Lecture, out: Problems) -> None:
+    """Warn when a lecture without its own times is not on a weekly slot's weekday."""
+    slots = o.course.weekly.lectures
+    weekday = WEEKDAYS[lecture.date.weekday()]
+    if slots and weekday not in {sl.weekday for sl in slots} and lecture.start is None:
+        days = " and ".join(weekday_plural(sl.weekday) for sl in slots)
+        out.at(lecture.where, "date", f"{lecture.date} is a "
+               f"{WEEKDAY_NAMES[lecture.date.weekday()]}, but the weekly lecture slot is on "
+               f"{days}; check the date, or give start: and end: for an extra session",
+               warning=True)
+
+
+def check_office_hours(o: Offering, oh: S.OfficeHours, out: Problems) -> None:
+    """A start after the term is an error; an excluded date with no occurrence is a warning."""
+    if oh.start_date and oh.start_date > o.course.term.end:
+        out.at(oh.where, "start_date", f"starts {oh.start_date}, after the term ends "
+               f"({o.course.term.end}); use a date inside the term")
+        return
+    without_exclusions = set(office_hour_dates(o, dataclasses.replace(oh, exclude=[])))
+    for day in oh.exclude:
+        if day not in without_exclusions:
+            if WEEKDAYS[day.weekday()] != oh.weekday:
+                why = (f"is a {WEEKDAY_NAMES[day.weekday()]}, but these office hours are on "
+                       f"{weekday_plural(oh.weekday)}")
+            elif day in dict(o.holidays):
+                why = f"is a public holiday ({dict(o.holidays)[day]}), skipped anyway"
+            else:
+                why = "is outside the weeks of these office hours (start date to last lecture)"
+            out.at(oh.where, "exclude", f"excluded date {day} {why}; remove it or fix the date",
+                   warning=True)
+
+
+def check_dates_near_term(o: Offering, out: Problems) -> None:
+    """Every dated exam and deadline lies within a year of the lecture period."""
+    term = o.course.term
+    for item in [*o.organization.exams, *o.organization.deadlines]:
+        if item.date is S.TBD or item.date is None:
+            continue
+        if not term.start - NEAR_TERM <= item.date <= term.end + NEAR_TERM:
+            out.at(item.where, "date", f"{item.date} is more than a year from the term "
+                   f"({term.start} to {term.end}); check the year")
+
+
+def check_room_clashes(offerings, rooms: dict, out: Problems) -> None:
+    """Warn when two timed events use one room at overlapping times (any offerings)."""
+    booked = []
+    for o in offerings:
+        for s in o.sessions:
+            if s.start and s.room and s.lecture.status != "cancelled":
+                booked.append((s.room, s.start, s.end, o.slug, s.lecture))
+    booked.sort(key=lambda b: (b[0], b[1], b[3], b[4].where.line))
+    latest = {}  # room -> the booking that ends last among those started so far
+    for b in booked:
+        a = latest.get(b[0])
+        if a is None or b[2] > a[2]:
+            latest[b[0]] = b
+        if a is not None and b[1] < a[2]:
+            out.at(b[4].where, "date", f"room {rooms[b[0]].name if b[0] in rooms else b[0]} is "
+                   f"also booked by {a[3]} '{a[4].title}' at {a[1]:%Y-%m-%d %H:%M}", warning=True)

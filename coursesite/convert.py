@@ -1,0 +1,395 @@
+"""YAML nodes -> schema dataclasses: every per-field check, one reader per scalar type.
+
+`convert(node, cls, path, out)` reads a parsed file (model.read_file parses it) as its schema
+class. Which reader each value gets follows from its field's type in schema.py, and the
+patterns the readers match are schema.py's too. Problems are collected in a `Problems`, never
+raised one by one: the maintainer sees all of them at once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import typing
+import zoneinfo
+from dataclasses import is_dataclass
+from difflib import get_close_matches
+from functools import cache, partial
+from pathlib import Path
+from typing import Literal, Union
+
+import holidays as holidays_lib
+
+from . import schema as S
+from .errors import Problem, did_you_mean
+from .load import Node
+
+MAX_TEXT = 100_000  # no field is a book; a huge value is a paste accident
+# Dates beyond these overflow date arithmetic (9999-12-31 + 1 day); no course is held then.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
+class Problems:
+    """Collects problems and warnings while validating."""
+
+    def __init__(self, root: Path | None = None):
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.root = root  # the content folder: files read must be inside it
+
+    def error(self, file: str, line: int, path: str, message: str) -> None:
+        """Record an error at file:line, about the value at `path`."""
+        self.errors.append(Problem(file, line, path, message))
+
+    def warn(self, file: str, line: int, path: str, message: str) -> None:
+        """Record a warning at file:line, about the value at `path`."""
+        self.warnings.append(Problem(file, line, path, message))
+
+    def at(self, where: S.Where, key: str, message: str, warning: bool = False) -> None:
+        """Report a problem about `key` of the mapping at `where`."""
+        add = self.warn if warning else self.error
+        add(where.file, where.line_of(key), where.path_of(key), message)
+
+
+class Invalid(Exception):
+    """A value that could not be read; the problem is already recorded."""
+
+
+class Expected(Exception):
+    """Raised by a scalar reader when the text is not of its type; the exception's text says
+    what would be ('a whole number'), and the converter adds the value and the place."""
+
+
+def _shown(node: Node) -> str:
+    """The value as a problem quotes it: short text in quotes, else what kind of value it is."""
+    if isinstance(node.value, str):
+        text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+        return repr(text)
+    return {"null": "nothing", "list": "a list", "mapping": "a mapping"}[node.kind]
+
+
+def _fail(node: Node, path: str, out: Problems, expected: str):
+    """Record 'expected X, got Y' for the node and raise Invalid."""
+    out.error(node.file, node.line, path, f"expected {expected}, got {_shown(node)}")
+    raise Invalid
+
+
+# --- values by type ------------------------------------------------------------------------
+
+def convert(node: Node, tp, path: str, out: Problems):
+    """Read `node` as type `tp` of the schema; record problems and raise Invalid on failure."""
+    origin = typing.get_origin(tp)
+    if origin is Union:
+        return _convert_optional(node, tp, path, out)
+    if origin is list:
+        return _convert_list(node, typing.get_args(tp)[0], path, out)
+    if tp is dict:
+        if node.kind not in ("mapping", "null"):
+            _fail(node, path, out, "a mapping of names to values")
+        return plain(node)
+    if is_dataclass(tp):
+        return convert_mapping(node, tp, path, out)
+    if node.kind != "scalar":
+        _fail(node, path, out, _expected_scalar(tp))
+    return convert_scalar(node, tp, path, out)
+
+
+def _convert_optional(node: Node, tp, path: str, out: Problems):
+    """An Optional value (None when empty); a DateOrTbd may also be TBD."""
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    if node.value is None:
+        return None
+    if args == [dt.date, S.Tbd]:
+        return S.TBD if node.value == "TBD" else convert(node, dt.date, path, out)
+    return convert(node, args[0], path, out)
+
+
+def _convert_list(node: Node, item_tp, path: str, out: Problems) -> list:
+    """A list of `item_tp` (empty when nothing is written); every bad item is reported."""
+    if node.value is None:
+        return []
+    if node.kind != "list":
+        _fail(node, path, out, "a list (lines starting with '- ')")
+    items, failed = [], False
+    for i, item in enumerate(node.value):
+        try:
+            items.append(convert(item, item_tp, f"{path}[{i}]", out))
+        except Invalid:
+            failed = True
+    if failed:
+        raise Invalid
+    return items
+
+
+def _expected_scalar(tp) -> str:
+    """What a value of `tp` looks like, for one that is not even a scalar (a list, say)."""
+    if typing.get_origin(tp) is Literal:
+        return "one of " + ", ".join(typing.get_args(tp))
+    return {
+        int: "a whole number", dt.date: "a date like 2026-04-16", dt.time: "a time like 16:00",
+        S.Weekday: "a weekday (mon, tue, wed, thu, fri, sat, sun)",
+    }.get(tp, "text")
+
+
+# Characters no text field may hold once YAML escapes are read ("\x01", "\0", "\uFFFE"):
+# C0 and C1 controls but tab and line breaks, DEL, surrogates and the noncharacters. They
+# would make the news feed malformed XML and the calendar unreadable.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff"
+                      "\ufdd0-\ufdef\ufffe\uffff]")
+# Line breaks: only markdown fields may span lines (a title or short name is one line in a
+# calendar entry, a page title, a feed's summary).
+_LINE_BREAK = re.compile("[\n\r\x85\u2028\u2029]")
+
+
+def check_characters(node: Node, tp, path: str, out: Problems) -> None:
+    """Refuse control characters in any value, and line breaks outside markdown fields."""
+    text = node.value
+    found = _CONTROL.search(text)
+    if found:
+        out.error(node.file, node.line, path, f"control character U+{ord(found.group()):04X} "
+                  "is not allowed; delete it (check escapes such as \\x01 in quoted text)")
+        raise Invalid
+    if tp is not S.Markdown and _LINE_BREAK.search(text.strip("\n")):
+        out.error(node.file, node.line, path, "expected a single line of text, got a line "
+                  "break; write it on one line (only description-like markdown fields span "
+                  "lines)")
+        raise Invalid
+
+
+def convert_scalar(node: Node, tp, path: str, out: Problems):
+    """Read a scalar string as `tp` with its reader from READERS; every scalar, of any type,
+    is first checked for size and characters."""
+    text: str = node.value
+    if len(text) > MAX_TEXT:
+        _fail(node, path, out, f"at most {MAX_TEXT} characters")
+    check_characters(node, tp, path, out)
+    if tp is not S.Markdown:
+        text = text.strip("\n")  # a block scalar's final newline is not part of a title
+    try:
+        return reader_for(tp)(text)
+    except Expected as exc:
+        _fail(node, path, out, str(exc))
+
+
+def reader_for(tp):
+    """The reader of scalar type `tp`: a function from text to value that raises Expected."""
+    if typing.get_origin(tp) is Literal:
+        return partial(read_choice, typing.get_args(tp))
+    try:
+        return READERS[tp]
+    except KeyError:
+        raise TypeError(f"schema type {tp!r} has no reader") from None  # our bug, not theirs
+
+
+# --- the scalar readers: text -> value, or Expected ------------------------------------------
+
+def read_choice(choices: tuple, text: str) -> str:
+    """One of the choices of a Literal type, with a hint for a near miss."""
+    if text not in choices:
+        raise Expected("one of " + ", ".join(choices) + did_you_mean(text, choices))
+    return text
+
+
+def read_int(text: str) -> int:
+    """A whole number of at most nine digits."""
+    if not S.WHOLE_NUMBER.fullmatch(text):
+        raise Expected("a whole number")
+    return int(text)
+
+
+def read_day(text: str) -> dt.date:
+    """A date written YYYY-MM-DD, in the years a course can be held."""
+    day = read_date(text)
+    if day is None:
+        raise Expected("a date like 2026-04-16")
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise Expected(f"a date in the years {MIN_YEAR} to {MAX_YEAR}")
+    return day
+
+
+def read_bool(text: str) -> bool:
+    """true or false, spelt so."""
+    if text not in ("true", "false"):
+        raise Expected("true or false")
+    return text == "true"
+
+
+def read_weekday(text: str) -> str:
+    """A weekday code from the code or the English name, in any case ('Thu' -> 'thu')."""
+    day = text.lower()[:3]
+    if day not in S.WEEKDAYS or \
+            text.lower() not in (day, S.WEEKDAY_NAMES[S.WEEKDAYS.index(day)].lower()):
+        raise Expected(_expected_scalar(S.Weekday))
+    return day
+
+
+# Parsers: the value, or None when the text does not parse (the reader table builds on them).
+
+def read_date(text: str) -> dt.date | None:
+    """A date from 'YYYY-MM-DD', or None."""
+    if not S.DATE.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def read_datetime(text: str) -> dt.datetime | None:
+    """A naive local date-time from 'YYYY-MM-DDTHH:MM' (or with a space), or None."""
+    day, sep, clock = text.replace(" ", "T", 1).partition("T")
+    date, time_ = read_date(day), read_time(clock) if sep else None
+    return dt.datetime.combine(date, time_) if date and time_ else None
+
+
+def read_time(text: str) -> dt.time | None:
+    """A time from 'H:MM' or 'HH:MM' (24-hour), or None."""
+    if not S.TIME.fullmatch(text):
+        return None
+    hours, minutes = text.split(":")
+    return dt.time(int(hours), int(minutes))
+
+
+def read_url(text: str) -> str | None:
+    """The URL if its scheme is allowed (http, https, mailto, or none: a relative path)."""
+    if S.OUTSIDE_URL.fullmatch(text):
+        return text
+    if ":" in text.split("/")[0] or text.startswith(("/", "\\")) or re.search(r"\s", text):
+        return None
+    parts = text.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        return None
+    return text
+
+
+@cache
+def valid_timezone(name: str) -> bool:
+    """True for an IANA zone name that zoneinfo knows."""
+    if not S.TIME_ZONE.fullmatch(name):
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: name too long
+        return False
+    return True
+
+
+@cache
+def read_region(text: str) -> str | None:
+    """The region if the holidays library knows it ('DE-BE', 'AT-6', 'DK'), else None."""
+    country, _, subdiv = text.partition("-")
+    if not S.COUNTRY.fullmatch(country):
+        return None
+    try:  # asking for one country loads one module; listing all of them loads ~250
+        holidays_lib.country_holidays(country, subdiv=subdiv or None)
+    except NotImplementedError:
+        return None
+    return text
+
+
+def text_if(accepts, expected: str):
+    """A reader whose value is the text itself, when `accepts(text)` is true."""
+    def read(text: str) -> str:
+        if not accepts(text):
+            raise Expected(expected)
+        return text
+    return read
+
+
+def parsed_by(parse, expected: str):
+    """A reader whose value is `parse(text)`, when that is not None."""
+    def read(text: str):
+        value = parse(text)
+        if value is None:
+            raise Expected(expected)
+        return value
+    return read
+
+
+_ID = text_if(S.ID.fullmatch, "an id of lower-case letters, digits, '-' and '_' (e.g. bh-n-243)")
+_NONBLANK = text_if(str.strip, "some text")  # plain or markdown, not only white space
+
+# The reader of each scalar type of the schema (a Literal's is read_choice, see reader_for).
+READERS = {
+    str: _NONBLANK,
+    S.Markdown: _NONBLANK,
+    int: read_int,
+    bool: read_bool,
+    dt.date: read_day,
+    dt.time: parsed_by(read_time, "a time like 16:00 (24-hour, hours:minutes)"),
+    dt.datetime: parsed_by(read_datetime, "a local date and time like 2026-04-16T14:00"),
+    S.Weekday: read_weekday,
+    S.Id: _ID,
+    S.RoomId: _ID,
+    S.TeamSize: text_if(S.TEAM_SIZE.fullmatch, "a team size like 2 or 1-3"),
+    S.TimeZoneName: text_if(valid_timezone, "an IANA time zone like Europe/Berlin"),
+    S.Region: parsed_by(read_region, "a holiday region like DE-BE, AT-6 or DK (country code, "
+                        "optional subdivision)"),
+    S.AbsoluteUrl: text_if(S.ABSOLUTE_URL.fullmatch, "an absolute http(s) URL ending in '/', "
+                           "e.g. https://example.org/teaching/"),
+    S.Url: parsed_by(read_url, "an http(s) or mailto URL, or a path of a file under assets/ "
+                     "(e.g. slides/01.pdf)"),
+}
+
+
+# --- mappings ------------------------------------------------------------------------------
+
+def plain(node: Node):
+    """A Node as plain Python values (for `extra:`)."""
+    if node.kind == "list":
+        return [plain(n) for n in node.value]
+    if node.kind == "mapping":
+        return {k: plain(v) for k, v in node.value.items()}
+    return node.value
+
+
+def convert_mapping(node: Node, cls, path: str, out: Problems):
+    """Read a mapping as dataclass `cls`: unknown keys, missing keys and each field checked;
+    every problem of the mapping is recorded before Invalid is raised."""
+    names = _names(cls)
+    if node.kind != "mapping":
+        out.error(node.file, node.line, path, f"expected a mapping of keys such as "
+                  f"{', '.join(names[:3])}; got {_shown(node)}")
+        raise Invalid
+    failed = _unknown_keys(node, names, path, out)
+    # A misspelt required key is reported once, as the unknown key with its hint.
+    misspelt = {close for key in node.value if key not in names
+                for close in get_close_matches(key, names, n=1, cutoff=0.6)}
+    values = {}
+    for fld in S.public_fields(cls):
+        child_path = S.join_path(path, fld.name)
+        if fld.name not in node.value:
+            if S.required(fld) and fld.name not in misspelt:
+                out.error(node.file, node.line, child_path,
+                          f"missing required key '{fld.name}' ({fld.metadata['doc']})")
+                failed = True
+            continue
+        try:
+            values[fld.name] = convert(node.value[fld.name], _hints(cls)[fld.name], child_path,
+                                       out)
+        except Invalid:
+            failed = True
+    if failed:
+        raise Invalid
+    where = S.Where(node.file, node.line, path, tuple(sorted(node.key_lines.items())))
+    return cls(**values, where=where)
+
+
+def _unknown_keys(node: Node, names: list, path: str, out: Problems) -> bool:
+    """Record each key the class does not have, with a hint; True if there was one."""
+    unknown = [key for key in node.value if key not in names]
+    for key in unknown:
+        out.error(node.file, node.key_lines[key], S.join_path(path, key),
+                  f"unknown key '{key}'{did_you_mean(key, names)}")
+    return bool(unknown)
+
+
+@cache
+def _hints(cls) -> dict:
+    """The resolved field types of a schema class (its annotations are strings)."""
+    return typing.get_type_hints(cls)
+
+
+@cache
+def _names(cls) -> list:
+    """The keys YAML may set in a mapping of class `cls`."""
+    return [fld.name for fld in S.public_fields(cls)]
