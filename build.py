@@ -164,7 +164,7 @@ def write_schemas(out: Path) -> int:
     """One JSON Schema per content file, for editors."""
     import json
 
-    from coursesite.schema import json_schemas
+    from coursesite.schema_export import json_schemas
 
     out.mkdir(parents=True, exist_ok=True)
     for name, schema in json_schemas().items():

@@ -7,8 +7,8 @@ message quote exactly what the maintainer typed.
 from __future__ import annotations
 
 import os
-import stat
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,7 +143,9 @@ def parse_yaml(text: str, shown: str) -> Node:
 
 
 # What YAML 1.1 allows in a stream; anything else makes libyaml raise an unmarked ReaderError.
-_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 
 
 def _check_characters(text: str, shown: str) -> None:
@@ -154,8 +156,10 @@ def _check_characters(text: str, shown: str) -> None:
         line = text.count("\n", 0, at) + 1
         column = at - (text.rfind("\n", 0, at) + 1) + 1
         kind = "control character" if unicodedata.category(bad.group()) == "Cc" else "character"
-        raise ContentError([Problem(shown, line, "", f"YAML syntax: {kind} U+{ord(bad.group()):04X} "
-                                    f"is not allowed (column {column}); delete it")])
+        raise ContentError([
+            Problem(shown, line, "", f"YAML syntax: {kind} U+{ord(bad.group()):04X} "
+                    f"is not allowed (column {column}); delete it")
+        ])
 
 
 def _could_be_deep(text: str) -> bool:

@@ -282,78 +282,84 @@ def inject_client(html: bytes, generation: int = 0) -> bytes:
     return html[:at] + tag + html[at:] if at != -1 else html + tag
 
 
-def make_handler(live: LiveSite):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        server_version = "coursesite"
-        protocol_version = "HTTP/1.1"
+class Handler(http.server.BaseHTTPRequestHandler):
+    """Serves the live site from memory, the reload client and the event stream."""
 
-        def log_message(self, format, *args):  # noqa: A002 - keep the terminal for build news
+    live: LiveSite  # set by make_handler
+    server_version = "coursesite"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):  # noqa: A002 - keep the terminal for build news
+        pass
+
+    def do_HEAD(self):
+        self.do_GET(head=True)
+
+    def do_GET(self, head=False):
+        path = urlsplit(self.path).path
+        if path == EVENTS_PATH:
+            return self.stream_events()
+        if path == CLIENT_PATH:
+            return self.send(200, CLIENT_JS.encode(), TYPES[".js"], head)
+        self.live.ready.wait(timeout=10)  # never serve while a build is being swapped in
+        with self.live.cond:
+            files, generation = self.live.files, self.live.generation
+        rel = output_path(self.path, files)
+        if rel is None:
+            return self.send(404, b"Not found\n", TYPES[".txt"], head)
+        body = files[rel]
+        if rel.endswith(".html"):
+            body = inject_client(body, generation)
+        self.send(200, body, TYPES.get(posixpath.splitext(rel)[1], "application/octet-stream"),
+                  head)
+
+    def send(self, status: int, body: bytes, ctype: str, head: bool = False):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def stream_events(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        since = parse_qs(urlsplit(self.path).query).get("since", [""])[0]
+        with self.live.cond:
+            seen, state = self.live.generation, overlay_text(self.live)
+            if since.isdigit() and int(since) <= seen:
+                seen = int(since)  # the page's build: tell it about anything newer
+        try:
+            self.event("hello", state)
+            while not self.live.stopping.is_set():
+                now = self.live.wait_for_change(seen, timeout=15)
+                if self.live.stopping.is_set():
+                    break
+                if now == seen:
+                    self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+                    continue
+                with self.live.cond:
+                    kind, state = self.live.event_since(seen), overlay_text(self.live)
+                    seen = self.live.generation
+                self.event(kind, state)
+        except (BrokenPipeError, ConnectionResetError):
             pass
 
-        def do_HEAD(self):
-            self.do_GET(head=True)
+    def event(self, name: str, data: str) -> None:
+        self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode())
+        self.wfile.flush()
 
-        def do_GET(self, head=False):
-            path = urlsplit(self.path).path
-            if path == EVENTS_PATH:
-                return self.stream_events()
-            if path == CLIENT_PATH:
-                return self.send(200, CLIENT_JS.encode(), TYPES[".js"], head)
-            live.ready.wait(timeout=10)  # never serve while a build is being swapped in
-            with live.cond:
-                files, generation = live.files, live.generation
-            rel = output_path(self.path, files)
-            if rel is None:
-                return self.send(404, b"Not found\n", TYPES[".txt"], head)
-            body = files[rel]
-            if rel.endswith(".html"):
-                body = inject_client(body, generation)
-            self.send(200, body, TYPES.get(posixpath.splitext(rel)[1], "application/octet-stream"),
-                      head)
 
-        def send(self, status: int, body: bytes, ctype: str, head: bool = False):
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            if not head:
-                self.wfile.write(body)
-
-        def stream_events(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.close_connection = True
-            since = parse_qs(urlsplit(self.path).query).get("since", [""])[0]
-            with live.cond:
-                seen, state = live.generation, overlay_text(live)
-                if since.isdigit() and int(since) <= seen:
-                    seen = int(since)  # the page's build: tell it about anything newer
-            try:
-                self.event("hello", state)
-                while not live.stopping.is_set():
-                    now = live.wait_for_change(seen, timeout=15)
-                    if live.stopping.is_set():
-                        break
-                    if now == seen:
-                        self.wfile.write(b": keep-alive\n\n")
-                        self.wfile.flush()
-                        continue
-                    with live.cond:
-                        kind, state = live.event_since(seen), overlay_text(live)
-                        seen = live.generation
-                    self.event(kind, state)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-        def event(self, name: str, data: str) -> None:
-            self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode())
-            self.wfile.flush()
-
-    return Handler
+def make_handler(live: LiveSite) -> type:
+    """The request handler class bound to one live site (http.server makes an instance per
+    request, so the site travels as a class attribute)."""
+    return type("LiveHandler", (Handler,), {"live": live})
 
 
 class Server(http.server.ThreadingHTTPServer):

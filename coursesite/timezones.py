@@ -11,11 +11,10 @@ Nothing here reads the clock: the output depends only on the arguments and the t
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard, vRecur
@@ -90,8 +89,10 @@ def vtimezone(tzid: str, first: date, last: date) -> Timezone:
         if not any(first <= t.local.date() <= last for t in switches):
             # The offset is constant over the range itself: a fixed zone is exact there.
             return fixed_vtimezone(tzid, zone, first)
-        raise ValueError(f"time zone {tzid}: no yearly rule fits its switches "
-                         f"{first.year}-{last.year} ({problem}); add a reviewed VTIMEZONE") from None
+        raise ValueError(
+            f"time zone {tzid}: no yearly rule fits its switches "
+            f"{first.year}-{last.year} ({problem}); add a reviewed VTIMEZONE"
+        ) from None
     return rule_vtimezone(tzid, standard, daylight)
 
 
@@ -175,7 +176,7 @@ def yearly_rules(switches: list[Transition], first_year: int, last_year: int) ->
     if len(forward) + len(back) != len(switches):
         raise ValueError("an abbreviation changes without an offset change")
     rules = rule_for(back, "standard"), rule_for(forward, "daylight")
-    for rule, group in zip(rules, (back, forward)):
+    for rule, group in zip(rules, (back, forward), strict=True):
         check_rule(rule, group, first_year, last_year)
     if rules[0].offset_from != rules[1].offset_to or rules[1].offset_from != rules[0].offset_to:
         raise ValueError("the two switches do not return to the same offsets")

@@ -56,7 +56,8 @@ class WriteReport:
 
 
 def write_site(out_dir: str | os.PathLike, files: Mapping[str, bytes]) -> WriteReport:
-    """Make out_dir hold exactly `files` plus a manifest, atomically; raise OutputError before writing if unsafe."""
+    """Make out_dir hold exactly `files` plus a manifest, atomically; raise OutputError before
+    writing if unsafe."""
     out = _output_folder(out_dir)
     report = diff_against(out, files)
     if report.unchanged:
@@ -66,19 +67,23 @@ def write_site(out_dir: str | os.PathLike, files: Mapping[str, bytes]) -> WriteR
         try:
             _swap_in(out, staging)
         finally:
-            # After a successful swap the staging folder is gone; after a failure it must not linger.
+            # After a successful swap the staging folder is gone; after a failure it must not
+            # linger.
             if staging.exists():
                 shutil.rmtree(staging)
     except OSError as err:
-        # Disk full, permission denied, ...: the maintainer can fix it, and the old site is intact.
+        # Disk full, permission denied, ...: the maintainer can fix it, and the old site is
+        # intact.
         raise OutputError(
-            f"{out}: could not write the site ({err.strerror or err}); the previous site is unchanged"
+            f"{out}: could not write the site ({err.strerror or err}); "
+            "the previous site is unchanged"
         ) from err
     return replace(report, written=len(files))
 
 
 def diff_against(out_dir: str | os.PathLike, files: Mapping[str, bytes]) -> WriteReport:
-    """Compare `files` with the build in out_dir without writing; raise OutputError where write_site would refuse."""
+    """Compare `files` with the build in out_dir without writing; raise OutputError where
+    write_site would refuse."""
     out = _output_folder(out_dir)
     check_output_paths(out, files)
     previous = previous_build(out)
@@ -93,7 +98,8 @@ def diff_against(out_dir: str | os.PathLike, files: Mapping[str, bytes]) -> Writ
 
 
 def check_output_paths(out_dir: str | os.PathLike, files: Mapping[str, bytes]) -> None:
-    """Return if every path is a safe, distinct relative POSIX path; else raise one OutputError listing all problems."""
+    """Return if every path is a safe, distinct relative POSIX path; else raise one OutputError
+    listing all problems."""
     _check_contents_are_bytes(files)
     problems = [p for path in sorted(files, key=str) for p in _path_problems(path)]
     problems += _collisions(files)
@@ -102,7 +108,8 @@ def check_output_paths(out_dir: str | os.PathLike, files: Mapping[str, bytes]) -
 
 
 def previous_build(out_dir: str | os.PathLike) -> set[str]:
-    """The paths listed in out_dir's manifest (empty if out_dir is absent or empty); raise OutputError if it is not ours."""
+    """The paths listed in out_dir's manifest (empty if out_dir is absent or empty); raise
+    OutputError if it is not ours."""
     try:
         return _previous_build(Path(out_dir))
     except OSError as err:
@@ -115,7 +122,9 @@ def _previous_build(out: Path) -> set[str]:
     if out.is_symlink():
         # Replacing a symlink by a folder would silently redirect the site; following it would
         # swap folders somewhere the maintainer did not name.
-        _fail(out, [f"refusing to replace {out}: it is a symbolic link; pass --out the real folder"])
+        _fail(out, [
+            f"refusing to replace {out}: it is a symbolic link; pass --out the real folder"
+        ])
     if not out.exists():
         return set()
     if not out.is_dir():
@@ -140,12 +149,15 @@ def read_manifest(manifest: Path) -> set[str]:
     try:
         text = manifest.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        _fail(manifest.parent, [f"refusing to replace {manifest.parent}: {MANIFEST} is not UTF-8 text"])
+        _fail(manifest.parent, [
+            f"refusing to replace {manifest.parent}: {MANIFEST} is not UTF-8 text"
+        ])
     return {line for line in text.split("\n") if line}
 
 
 def foreign_entries(out_dir: Path, listed: set[str]) -> list[str]:
-    """Sorted relative paths under out_dir that the manifest does not account for (folders end in '/')."""
+    """Sorted relative paths under out_dir that the manifest does not account for (folders end
+    in '/')."""
     ours_folders = {str(parent) for p in listed for parent in Path(p).parents if str(parent) != "."}
     foreign: list[str] = []
     _scan_foreign(out_dir, "", listed | {MANIFEST}, ours_folders, foreign)
@@ -190,7 +202,8 @@ def _path_problems(path: str) -> list[str]:
 
 
 def _collisions(files: Mapping[str, bytes]) -> list[str]:
-    """Paths that would overwrite each other on a case-insensitive disk, or need one name as file and folder."""
+    """Paths that would overwrite each other on a case-insensitive disk, or need one name as
+    file and folder."""
     paths = sorted(p for p in files if isinstance(p, str) and not _path_problems(p))
     by_fold: dict[str, list[str]] = {}
     for p in paths:
@@ -208,17 +221,21 @@ def _collisions(files: Mapping[str, bytes]) -> list[str]:
             prefix = _fold("/".join(parts[:i]))
             if prefix in folded_files:
                 problems.append(
-                    f"output path {folded_files[prefix]!r} is a file, but {p!r} needs it to be a folder"
+                    f"output path {folded_files[prefix]!r} is a file, "
+                    f"but {p!r} needs it to be a folder"
                 )
                 break
     return problems
 
 
 def _check_contents_are_bytes(files: Mapping[str, bytes]) -> None:
-    """Raise TypeError for non-bytes contents: that is a bug in coursesite, not the maintainer's mistake."""
+    """Raise TypeError for non-bytes contents: that is a bug in coursesite, not the maintainer's
+    mistake."""
     for path, data in files.items():
         if not isinstance(data, (bytes, bytearray)):
-            raise TypeError(f"content for output path {path!r} is {type(data).__name__}, expected bytes")
+            raise TypeError(
+                f"content for output path {path!r} is {type(data).__name__}, expected bytes"
+            )
 
 
 def _fold(path: str) -> str:
@@ -229,8 +246,11 @@ def _fold(path: str) -> str:
 # --- reading the previous build -------------------------------------------------------------
 
 
-def _scan_foreign(folder: Path, prefix: str, files: set[str], folders: set[str], foreign: list[str]) -> None:
-    """Append to `foreign` every entry under folder that is neither a listed file nor a folder of one."""
+def _scan_foreign(
+    folder: Path, prefix: str, files: set[str], folders: set[str], foreign: list[str]
+) -> None:
+    """Append to `foreign` every entry under folder that is neither a listed file nor a folder
+    of one."""
     with os.scandir(folder) as entries:
         for entry in entries:
             rel = prefix + entry.name
@@ -267,7 +287,8 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 
 
 def _stage(out: Path, files: Mapping[str, bytes]) -> Path:
-    """A new sibling folder of out holding every file and the manifest; removed again if writing fails."""
+    """A new sibling folder of out holding every file and the manifest; removed again if writing
+    fails."""
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_siblings(out)
     staging = _sibling(out, "tmp")
@@ -295,14 +316,16 @@ def _write_file(root: Path, rel: str, data: bytes) -> None:
         path = root / folder
         if not path.is_dir():
             path.mkdir()
-            # chmod because mkdir's mode is filtered by the umask, and output must be reproducible.
+            # chmod because mkdir's mode is filtered by the umask, and output must be
+            # reproducible.
             os.chmod(path, FOLDER_MODE)
     target.write_bytes(data)
     os.chmod(target, FILE_MODE)
 
 
 def _swap_in(out: Path, staging: Path) -> None:
-    """Replace out by staging with renames, so out is always a whole site; restore the old one on failure."""
+    """Replace out by staging with renames, so out is always a whole site; restore the old one
+    on failure."""
     if not out.exists():
         os.rename(staging, out)
         return
@@ -351,7 +374,8 @@ def remove_stale_siblings(out: Path) -> list[Path]:
 
 
 def _sibling(out: Path, kind: str) -> Path:
-    """An unused hidden path next to out: '.<name>.<kind>-<random>' (same file system, so renames are atomic)."""
+    """An unused hidden path next to out: '.<name>.<kind>-<random>' (same file system, so
+    renames are atomic)."""
     while True:
         candidate = out.parent / f".{out.name}.{kind}-{secrets.token_hex(6)}"
         if not os.path.lexists(candidate):
@@ -359,7 +383,8 @@ def _sibling(out: Path, kind: str) -> Path:
 
 
 def _output_folder(out_dir: str | os.PathLike) -> Path:
-    """out_dir as an absolute path (symlinks kept, so they can be refused); raise OutputError for '/'."""
+    """out_dir as an absolute path (symlinks kept, so they can be refused); raise OutputError
+    for '/'."""
     out = Path(os.path.abspath(out_dir))
     if not out.name:
         _fail(out, [f"refusing to use {out} as the output folder"])
@@ -370,9 +395,12 @@ def _fail(out: Path, problems: list[str]) -> None:
     """Raise one OutputError with every problem on its own line and a count."""
     if len(problems) == 1 and problems[0].startswith("refusing"):
         raise OutputError(f"output: {problems[0]}")
-    lines = [f"output: {p}" for p in problems]  # the count line is unprefixed, like ContentError.report()
+    # The count line is unprefixed, like ContentError.report().
+    lines = [f"output: {p}" for p in problems]
     n = len(problems)
-    lines.append(f"{n} problem{'s' if n != 1 else ''} with the output; nothing was written to {out}.")
+    lines.append(
+        f"{n} problem{'s' if n != 1 else ''} with the output; nothing was written to {out}."
+    )
     raise OutputError("\n".join(lines))
 
 

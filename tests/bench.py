@@ -38,27 +38,33 @@ def write_offering(folder: Path, n: int) -> None:
     start = dt.date(year, 4, 13)
     weekday = ("mon", "tue", "wed", "thu", "fri")[n % 5]
     first = start + dt.timedelta(days=(n % 5 - start.weekday()) % 7)
+    end = start + dt.timedelta(days=100)
     hour = 8 + 2 * (n // 50 % 5)
+    about = ("A *synthetic* course used to measure build times. "
+             "It has a [link](https://example.org).")
+    lecture = f'start: "{hour:02d}:00", end: "{hour + 2:02d}:00", room: room-{n % 50}'
+    office = f'start: "{hour + 3:02d}:00", end: "{hour + 4:02d}:00", room: room-{(n + 7) % 50}'
     (folder / "course.yaml").write_text(textwrap.dedent(f"""\
         title: Course {n // 3}
         short: C{n // 3}
-        term: {{season: summer, year: {year}, start: {start}, end: {start + dt.timedelta(days=100)}}}
+        term: {{season: summer, year: {year}, start: {start}, end: {end}}}
         codes: [{{kind: VL/UE, number: "{40000 + n}", name: Course number {n}}}]
         ects: 6
         programmes: [computer science, data science]
         description: |
-          A *synthetic* course used to measure build times. It has a [link](https://example.org).
+          {about}
         weekly:
           lectures:
-            - {{weekday: {weekday}, start: "{hour:02d}:00", end: "{hour + 2:02d}:00", room: room-{n % 50},
+            - {{weekday: {weekday}, {lecture},
                online: [{{label: Zoom, url: "https://example.org/zoom/{n}"}}]}}
           office_hours:
-            - {{weekday: {weekday}, start: "{hour + 3:02d}:00", end: "{hour + 4:02d}:00", room: room-{(n + 7) % 50}}}
+            - {{weekday: {weekday}, {office}}}
         """))
     lectures = []
     for i in range(14):
         day = first + dt.timedelta(weeks=i)
-        lectures.append(f"      - {{number: {i + 1}, title: Topic {i + 1} of course {n}, date: {day}, "
+        lectures.append(f"      - {{number: {i + 1}, title: Topic {i + 1} of course {n}, "
+                        f"date: {day}, "
                         f"materials: [{{kind: slides, url: 'https://example.org/{n}/{i}.pdf'}}]}}\n")
     (folder / "lectures.yaml").write_text(
         "parts:\n  - letter: A\n    title: Foundations\n    lectures:\n" + "".join(lectures[:7])
@@ -69,11 +75,12 @@ def write_offering(folder: Path, n: int) -> None:
         f"description: Build **feature {i}** in the system.}}\n" for i in range(10))
     (folder / "projects.yaml").write_text("intro: Projects are worth 3 ECTS.\nproposals:\n"
                                           + proposals)
+    exam_day, due = start + dt.timedelta(days=98), start + dt.timedelta(days=90)
     (folder / "organization.yaml").write_text(textwrap.dedent(f"""\
         lecturers: [{{name: Prof. Dr. Jane Doe, affiliation: Bench}}]
         assistants: [{{name: M.Sc. John Roe, affiliation: Bench}}]
-        exams: [{{id: final, title: Final exam, date: {start + dt.timedelta(days=98)}, start: "10:00", end: "12:00"}}]
-        deadlines: [{{id: projects, title: Project submission, date: {start + dt.timedelta(days=90)}, time: "23:59"}}]
+        exams: [{{id: final, title: Final exam, date: {exam_day}, start: "10:00", end: "12:00"}}]
+        deadlines: [{{id: projects, title: Project submission, date: {due}, time: "23:59"}}]
         grading: 100% final exam.
         """))
 
@@ -112,8 +119,8 @@ def main() -> None:
                 peaks.append(peak)
                 shutil.rmtree(out)
             median = statistics.median(walls)
-            print(f"{k:>5} {median:>9.3f} {1000 * median / k:>16.1f} {max(peaks):>9.1f} {len(walls)}",
-                  flush=True)
+            print(f"{k:>5} {median:>9.3f} {1000 * median / k:>16.1f} {max(peaks):>9.1f} "
+                  f"{len(walls)}", flush=True)
 
 
 if __name__ == "__main__":

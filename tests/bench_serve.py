@@ -27,9 +27,10 @@ for folder in (TESTS, ROOT):
         sys.path.insert(0, str(folder))
 
 from bench import write_department  # noqa: E402
-from coursesite.pipeline import Project  # noqa: E402
 from helpers import theme_assets  # noqa: E402
 from test_serve import EventStream, live_server, wait_until  # noqa: E402
+
+from coursesite.pipeline import Project  # noqa: E402
 
 FIRST_LECTURE = re.compile(r"(number: 1, title: )([^,}\n]+)")
 TARGETS = {"default content": 0.100, "100 offerings": 0.250}

@@ -1,4 +1,5 @@
-"""Shared test fixtures (never the repository's content/ or assets/): paths, builds into tmp_path, golden-file option."""
+"""Shared test fixtures (never the repository's content/ or assets/): paths, builds into
+tmp_path, golden-file option."""
 from __future__ import annotations
 
 import shutil

@@ -15,6 +15,7 @@ from urllib.request import urlopen
 
 # The Nu checker runner and the reference parser are the ones `make check` uses.
 from helpers import theme_assets
+
 from coursesite.gates import code_scheme, css_refs, parse_page, run_vnu  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -260,7 +261,8 @@ MOTION = """() => {
       const cs = getComputedStyle(el, pseudo);
       if (!zero(cs.transitionDuration) || !zero(cs.animationDuration)) {
         out.push({el: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-                      (el.className && typeof el.className === 'string' ? '.' + el.className.trim().replace(/\\s+/g, '.') : '') +
+                      (el.className && typeof el.className === 'string'
+                       ? '.' + el.className.trim().replace(/\\s+/g, '.') : '') +
                       (pseudo || ''),
                   transition: cs.transitionDuration, animation: cs.animationDuration});
       }
@@ -275,7 +277,8 @@ OVERFLOW = """(limit) => {
     const r = el.getBoundingClientRect();
     if (r.width > 0 && r.right > limit + 0.5 &&
         ![...el.children].some(c => c.getBoundingClientRect().right > limit + 0.5)) {
-      wide.push(el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).trim().replace(/\\s+/g, '.') : '') +
+      wide.push(el.tagName.toLowerCase() +
+                (el.className ? '.' + String(el.className).trim().replace(/\\s+/g, '.') : '') +
                 ' right=' + Math.round(r.right) + ': ' + el.outerHTML.slice(0, 120));
     }
   }
@@ -290,8 +293,12 @@ RENDERED = """(selector) => [...document.querySelectorAll(selector)].map(el => (
 TRAP = """(() => {
   window.__fired = [];
   for (const name of ['alert', 'confirm', 'prompt', 'print', 'open']) {
-    const record = (...args) => { (window.top.__fired || window.__fired).push(name + '(' + args.join(',') + ')'); };
-    try { Object.defineProperty(window, name, {value: record, writable: false, configurable: false}); }
+    const record = (...args) => {
+      (window.top.__fired || window.__fired).push(name + '(' + args.join(',') + ')');
+    };
+    try {
+      Object.defineProperty(window, name, {value: record, writable: false, configurable: false});
+    }
     catch (e) { window[name] = record; }
   }
   // Clicking a link must not navigate away (the page would be gone), except where its
@@ -304,8 +311,9 @@ TRAP = """(() => {
 
 PROVOKE = """async () => {
   const events = ['mouseover', 'mouseenter', 'mousemove', 'mousedown', 'mouseup', 'focus',
-                  'focusin', 'blur', 'keydown', 'input', 'change', 'load', 'error', 'animationstart',
-                  'transitionend', 'toggle', 'pointerover', 'pointerdown', 'dblclick'];
+                  'focusin', 'blur', 'keydown', 'input', 'change', 'load', 'error',
+                  'animationstart', 'transitionend', 'toggle', 'pointerover', 'pointerdown',
+                  'dblclick'];
   const all = [...document.querySelectorAll('body *')];
   for (const el of all) {
     for (const type of events) {
@@ -330,7 +338,10 @@ STATIC_XSS = """() => {
     }
     for (const attr of el.attributes) {
       const v = attr.value.trim().toLowerCase();
-      if (attr.name.startsWith('on')) bad.push('event handler attribute ' + attr.name + ' on <' + tag + '>: ' + el.outerHTML.slice(0, 120));
+      if (attr.name.startsWith('on')) {
+        bad.push('event handler attribute ' + attr.name + ' on <' + tag + '>: ' +
+                 el.outerHTML.slice(0, 120));
+      }
       if (['href', 'src', 'action', 'formaction', 'xlink:href', 'data'].includes(attr.name) &&
           /^(javascript|data|vbscript):/.test(v.replace(/[\\s\\x00-\\x1f]/g, ''))) {
         bad.push(attr.name + '="' + attr.value + '" on <' + tag + '>');

@@ -8,8 +8,6 @@ Summer 2026 offering); never from the repository's content/.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import os
 import re
 import shutil
@@ -22,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import recurring_ical_events
+from helpers import theme_assets
 from icalendar import Calendar
 
 from coursesite import calendar as C
@@ -29,8 +28,6 @@ from coursesite import schema as S
 from coursesite import text as T
 from coursesite.errors import ContentError
 from coursesite.model import load_site, office_hour_dates, valid_timezone
-
-from helpers import theme_assets
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "tests" / "fixtures" / "amls"
@@ -116,7 +113,7 @@ def vevent_blocks(data: bytes) -> dict[str, bytes]:
 
 def lines_of(block: bytes, name: str) -> list[str]:
     """Unfolded lines of property `name` (with parameters) in a block."""
-    return [l for l in unfolded(block) if re.match(rf"{name}[;:]", l)]
+    return [line for line in unfolded(block) if re.match(rf"{name}[;:]", line)]
 
 
 def value_of(block: bytes, name: str) -> str | None:
@@ -221,7 +218,7 @@ def test_folding_actually_happens_on_long_non_ascii_lines(winter):
     """The winter fixture has long non-ASCII lines, so the checks above are not vacuous."""
     data = winter.feed("ws26_xyz")
     assert b"\r\n " in data
-    assert any(len(l) >= 70 and not l.isascii() for l in data.decode().split("\r\n"))
+    assert any(len(line) >= 70 and not line.isascii() for line in data.decode().split("\r\n"))
 
 
 def test_special_characters_round_trip(winter):
@@ -246,10 +243,11 @@ def test_special_characters_round_trip(winter):
 def test_calendar_properties(built, name):
     for o in built.site.offerings:
         lines = unfolded(built.feed(o.slug, name))
-        head = lines[:1 + next(i for i, l in enumerate(lines[1:]) if l.startswith("BEGIN:"))]
-        assert head.count("VERSION:2.0") == 1 and sum(l.startswith("VERSION") for l in lines) == 1
-        assert [l for l in lines if l.startswith("PRODID")] == [f"PRODID:{C.PRODID}"]
-        assert not any(l.startswith("METHOD") for l in lines)
+        head = lines[:1 + next(i for i, line in enumerate(lines[1:]) if line.startswith("BEGIN:"))]
+        assert head.count("VERSION:2.0") == 1
+        assert sum(line.startswith("VERSION") for line in lines) == 1
+        assert [line for line in lines if line.startswith("PRODID")] == [f"PRODID:{C.PRODID}"]
+        assert not any(line.startswith("METHOD") for line in lines)
         base = f"{o.course.short} {o.term_label}"
         want = base if name == "calendar.ics" else f"{base}: {FEED_SUFFIX[name]}"
         assert f"NAME:{want}" in head and f"X-WR-CALNAME:{want}" in head
@@ -272,13 +270,13 @@ def test_tzids_used_equal_vtimezones_and_are_iana(built):
     for path, data in built.files.items():
         lines = unfolded(data)
         used = set(re.findall(r";TZID=([^:;]+)", "\n".join(lines)))
-        defined = {l[5:] for l in lines if l.startswith("TZID:")}
-        x_wr = {l.split(":", 1)[1] for l in lines if l.startswith("X-WR-TIMEZONE:")}
+        defined = {line[5:] for line in lines if line.startswith("TZID:")}
+        x_wr = {line.split(":", 1)[1] for line in lines if line.startswith("X-WR-TIMEZONE:")}
         if used:
             assert used == defined, path
         else:  # all-day items only (or none): the zone X-WR-TIMEZONE names is still defined
             assert defined == x_wr, path
-        assert len(defined) == sum(l == "BEGIN:VTIMEZONE" for l in lines), path
+        assert len(defined) == sum(line == "BEGIN:VTIMEZONE" for line in lines), path
         assert all(valid_timezone(z) for z in defined), path
         assert "TZID=UTC" not in "\n".join(lines)
 
@@ -369,7 +367,10 @@ def test_winter_instants_around_the_october_switch(winter):
     """Spot checks written out by hand, independent of the model: CEST before Oct 25, CET after."""
     renamed, _ = renamed_zones(winter.feed("ws26_xyz"), ["Europe/Berlin"])
     ev = events(renamed)
-    start = lambda key: ev[uid("ws26_xyz", key)].decoded("DTSTART").astimezone(UTC)
+
+    def start(key):
+        return ev[uid("ws26_xyz", key)].decoded("DTSTART").astimezone(UTC)
+
     assert start("lecture/02") == dt.datetime(2026, 10, 19, 8, 0, tzinfo=UTC)
     assert start("lecture/03") == dt.datetime(2026, 10, 26, 9, 0, tzinfo=UTC)
     assert start("lecture/11") == dt.datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
@@ -463,7 +464,7 @@ def test_tbd_items_are_absent(built):
         assert b"BEGIN:VEVENT" not in built.feed("ss26_amls", "exams.ics")
 
 
-def test_lecture_event_content_default(tmp_path):
+def test_lecture_event_content_default():
     b = build(CONTENT, None)
     block = vevent_blocks(b.feed("ss26_amls"))[uid("ss26_amls", "lecture/03")]
     assert value_of(block, "SUMMARY") == \
@@ -571,7 +572,8 @@ def test_duplicate_session_keys_fail_loudly(tmp_path):
     lectures = content / "ws26_xyz" / "lectures.yaml"
     lectures.write_text(lectures.read_text() + "      - {title: 'Q&A: Exam Preparation; Review, "
                         "Part \\ 2', date: 2027-02-09, start: '10:00', end: '11:00'}\n")
-    with pytest.raises(ContentError, match=r"lectures.yaml:35: parts\[1\].lectures\[6\].title: another unnumbered session has the same title \(line 34\)"):
+    with pytest.raises(ContentError, match=r"lectures.yaml:35: parts\[1\].lectures\[6\].title: "
+                       r"another unnumbered session has the same title \(line 34\)"):
         build(content, winter_assets(tmp_path / "assets"))
 
 
@@ -593,7 +595,7 @@ def replace_in(path: Path, old: str, new: str) -> None:
 def test_moving_lecture_7_keeps_uid_raises_sequence_and_nothing_else_changes(tmp_path):
     content = copy_content(CONTENT, tmp_path / "content")
     lectures = content / "ss26_amls" / "lectures.yaml"
-    first, second = rebuild_after(content, None, lambda c: replace_in(
+    first, second = rebuild_after(content, None, lambda _c: replace_in(
         lectures, "LLM Training and Inference, date: 2026-06-04",
         "LLM Training and Inference, date: 2026-06-05, start: '10:00', end: '12:00'"))
     seven = uid("ss26_amls", "lecture/07")
@@ -615,7 +617,7 @@ def test_moving_lecture_7_keeps_uid_raises_sequence_and_nothing_else_changes(tmp
 def test_cancelling_a_lecture_raises_sequence(tmp_path):
     content = copy_content(CONTENT, tmp_path / "content")
     lectures = content / "ss26_amls" / "lectures.yaml"
-    first, second = rebuild_after(content, None, lambda c: replace_in(
+    first, second = rebuild_after(content, None, lambda _c: replace_in(
         lectures, "Parameter Servers, date: 2026-05-28}",
         "Parameter Servers, date: 2026-05-28, status: cancelled}"))
     block = vevent_blocks(second.feed("ss26_amls"))[uid("ss26_amls", "lecture/06")]
@@ -655,7 +657,7 @@ def test_removed_events_return_with_a_higher_sequence(tmp_path):
     content = copy_content(CONTENT, tmp_path / "content")
     lectures = content / "ss26_amls" / "lectures.yaml"
     line = "      - {number: 13, title: Model Serving Systems and Techniques, date: 2026-07-16}\n"
-    first, second = rebuild_after(content, None, lambda c: replace_in(lectures, line, ""))
+    first, second = rebuild_after(content, None, lambda _c: replace_in(lectures, line, ""))
     thirteen = uid("ss26_amls", "lecture/13")
     assert thirteen not in vevent_blocks(second.feed("ss26_amls"))
     assert "lecture/13" not in second.records["ss26_amls"].stamps
@@ -740,7 +742,8 @@ def test_builds_in_separate_processes_are_identical(tmp_path, fixture):
     """Different PYTHONHASHSEED and TZ, same SHA-256 (SOURCE_DATE_EPOCH pins the change time,
     as the reproducible-builds convention asks)."""
     content = CONTENT if fixture == "default" else WINTER
-    assets = theme_assets(tmp_path / "assets") if fixture == "default" else winter_assets(tmp_path / "assets")
+    assets = (theme_assets(tmp_path / "assets") if fixture == "default"
+              else winter_assets(tmp_path / "assets"))
     digests = set()
     for seed, tz in (("1", "UTC"), ("4242", "Pacific/Auckland"), ("random", "America/New_York")):
         env = dict(os.environ, PYTHONHASHSEED=seed, TZ=tz, SOURCE_DATE_EPOCH="1767225600")

@@ -12,15 +12,23 @@ import datetime as dt
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import vobject
 from ical.calendar_stream import IcsCalendarStream
 from icalendar import Calendar
-
-from test_calendar import (CONTENT, ROOT, UTC, WINTER, build, expected_events, naive,
-                           renamed_zones, to_utc, winter_assets)
+from test_calendar import (
+    CONTENT,
+    ROOT,
+    UTC,
+    WINTER,
+    build,
+    expected_events,
+    naive,
+    renamed_zones,
+    to_utc,
+    winter_assets,
+)
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 JS_DIR = ROOT / "tests" / "js"
@@ -87,8 +95,8 @@ def feeds(tmp_path_factory):
 
 
 def _uids_in(data: bytes) -> list[str]:
-    return [l[4:] for l in data.decode().replace("\r\n ", "").split("\r\n")
-            if l.startswith("UID:")]
+    return [line[4:] for line in data.decode().replace("\r\n ", "").split("\r\n")
+            if line.startswith("UID:")]
 
 
 def check_uids(feed, uids) -> None:
@@ -192,7 +200,7 @@ def test_vobject_validates(feeds):
                           v.dtend.value.astimezone(UTC))
 
 
-# --- libical ---------------------------------------------------------------------------------------
+# --- libical --------------------------------------------------------------------------------------
 
 def run_libical(paths) -> dict:
     """libical's view of each file, through the system python3 (fails loudly when missing)."""

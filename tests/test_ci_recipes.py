@@ -7,10 +7,9 @@ import subprocess
 
 import pytest
 import yaml
+from conftest import ROOT
 
 from coursesite.pipeline import THEME_ASSETS
-
-from conftest import ROOT
 
 
 def make_targets(scripts: list[str]) -> set[str]:

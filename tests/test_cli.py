@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from helpers import AMLS, BROKEN, ROOT, committed_copy, copy_site, entries, lines, run_cli, tree
 
 SUMMARY = re.compile(
@@ -144,7 +143,7 @@ def test_foreign_output_folder_is_refused_and_untouched(tmp_path, content):
     assert (tree(mine), entries(tmp_path)) == before
 
 
-def test_foreign_file_in_previous_build_is_refused_and_untouched(tmp_path, content, built):
+def test_foreign_file_in_previous_build_is_refused_and_untouched(content, built):
     (built / "ss26_amls" / "my-notes.txt").write_text("keep me\n")
     before = tree(built)
     (content / "ss26_amls" / "course.yaml").write_text(

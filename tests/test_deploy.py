@@ -12,13 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import run_cli, theme_assets
 
 from coursesite.deploy import deploy
 from coursesite.errors import ContentError
 from coursesite.pipeline import Project, build
-
-from conftest import ROOT
-from helpers import run_cli, theme_assets
 
 
 def built_site(tmp_path: Path, content: Path) -> Path:

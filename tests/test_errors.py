@@ -12,9 +12,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from helpers import BROKEN, copy_site, lines, run_cli
 
 from coursesite.schema import OFFERING_FILES
-from helpers import BROKEN, copy_site, lines, run_cli
 
 COURSE = "{d}/ss26_test/course.yaml"
 LECTURES = "{d}/ss26_test/lectures.yaml"
@@ -31,7 +31,8 @@ ERRORS = [
         f"{COURSE}:1: tittle: unknown key 'tittle' (did you mean 'title'?)",
     ]),
     ("missing_required", [
-        f"{COURSE}:1: short: missing required key 'short' (Short name used in calendars, e.g. AMLS)",
+        f"{COURSE}:1: short: missing required key 'short' "
+        "(Short name used in calendars, e.g. AMLS)",
     ]),
     ("wrong_type", [
         f"{COURSE}:1: title: expected text, got a list",
@@ -68,7 +69,8 @@ ERRORS = [
         "or a path of a file under assets/ (e.g. slides/01.pdf), got 'ftp://example.org/01.pdf'",
     ]),
     ("missing_asset", [
-        f"{LECTURES}:9: parts[0].lectures[0].materials[0].url: no file assets/ss26_test/01-intro.pdf; "
+        f"{LECTURES}:9: parts[0].lectures[0].materials[0].url: "
+        "no file assets/ss26_test/01-intro.pdf; "
         "relative URLs name files under assets/ (add the file or fix the path)",
     ]),
     ("date_outside_term", [
@@ -151,7 +153,8 @@ BUGS = [
         f"got 'Europe/{'B' * 30}...'",
     ]),
     ("control_character", [  # was: line 1 and a second line 'in "<unicode string>", position 116'
-        f"{LECTURES}:6: YAML syntax: control character U+0007 is not allowed (column 12); delete it",
+        f"{LECTURES}:6: YAML syntax: control character U+0007 is not allowed (column 12); "
+        "delete it",
     ]),
     ("lecture_end_before_slot_start", [  # was: 'end 15:00:00 is not after end 16:00:00'
         f"{LECTURES}:5: parts[0].lectures[0].end: end 15:00 is not after start 16:00; "
@@ -217,7 +220,8 @@ def test_error_lines(site, expected):
     assert (result.returncode, result.stdout) == (1, "")
 
 
-@pytest.mark.parametrize("site, expected", WARNINGS + BUG_WARNINGS, ids=_ids(WARNINGS + BUG_WARNINGS))
+@pytest.mark.parametrize("site, expected", WARNINGS + BUG_WARNINGS,
+                         ids=_ids(WARNINGS + BUG_WARNINGS))
 def test_warning_lines(site, expected):
     result = check(site)
     assert without_notes(result.stderr) == [f"warning: {w}" for w in shown(site, expected)]
@@ -227,7 +231,8 @@ def test_warning_lines(site, expected):
     assert f", {n} warning{'s' if n != 1 else ''}, " in result.stdout
 
 
-@pytest.mark.parametrize("site, expected", WARNINGS + BUG_WARNINGS, ids=_ids(WARNINGS + BUG_WARNINGS))
+@pytest.mark.parametrize("site, expected", WARNINGS + BUG_WARNINGS,
+                         ids=_ids(WARNINGS + BUG_WARNINGS))
 def test_warnings_are_fatal_under_strict(site, expected):
     result = check(site, "--strict")
     fatal = [f"{w} [warning, fatal under --strict]" for w in shown(site, expected)]

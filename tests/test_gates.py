@@ -123,7 +123,8 @@ def test_a_clean_site_passes_every_gate(tmp_path):
     print(f"\nrun_gates on a 4-page site: {seconds:.1f} s")
 
 
-def test_tools_that_are_not_found_skip_their_gate_with_the_reason(tmp_path, static_only):
+@pytest.mark.usefixtures("static_only")
+def test_tools_that_are_not_found_skip_their_gate_with_the_reason(tmp_path):
     site = write_site(tmp_path / "site", clean_files())
     results = run_gates(site)
     vnu, axe = gate(results, "Nu HTML Checker"), gate(results, "axe (WCAG 2.1 AA)")
@@ -233,8 +234,9 @@ LINK_DEFECTS = {
 }
 
 
+@pytest.mark.usefixtures("static_only")
 @pytest.mark.parametrize("markup,where,expected", LINK_DEFECTS.values(), ids=LINK_DEFECTS)
-def test_the_links_gate_reports_a_planted_defect(tmp_path, static_only, markup, where, expected):
+def test_the_links_gate_reports_a_planted_defect(tmp_path, markup, where, expected):
     files = clean_files(f"\n<p>{markup}</p>")
     site = write_site(tmp_path / "site", files)
     links = gate(run_gates(site), "links and anchors")
@@ -243,7 +245,8 @@ def test_the_links_gate_reports_a_planted_defect(tmp_path, static_only, markup, 
     assert links.problems[0].startswith(f"{where}:{line}: {expected}"), links.problems
 
 
-def test_the_links_gate_reads_stylesheets_and_inline_css(tmp_path, static_only):
+@pytest.mark.usefixtures("static_only")
+def test_the_links_gate_reads_stylesheets_and_inline_css(tmp_path):
     files = clean_files()
     files["assets/style.css"] = STYLE + "@font-face { src: url('fonts/gone.woff2'); }\n"
     files["about.html"] = page('<p style="background: url(assets/none.png)">x</p>', HEAD,
@@ -283,9 +286,10 @@ THIRD_PARTY = {
 }
 
 
+@pytest.mark.usefixtures("static_only")
 @pytest.mark.parametrize("where,markup,expected", THIRD_PARTY.values(), ids=THIRD_PARTY)
-def test_the_third_party_gate_reports_a_resource_from_another_host(tmp_path, static_only,
-                                                                   where, markup, expected):
+def test_the_third_party_gate_reports_a_resource_from_another_host(tmp_path, where, markup,
+                                                                   expected):
     files = clean_files("" if where.endswith(".css") else "\n" + markup)
     if where.endswith(".css"):
         files[where] = STYLE + markup + "\n"
@@ -296,7 +300,8 @@ def test_the_third_party_gate_reports_a_resource_from_another_host(tmp_path, sta
     assert third_party.problems[0].startswith(f"{where}:{line}: {expected}"), third_party.problems
 
 
-def test_links_and_forms_to_other_hosts_are_not_requests(tmp_path, static_only):
+@pytest.mark.usefixtures("static_only")
+def test_links_and_forms_to_other_hosts_are_not_requests(tmp_path):
     files = clean_files(
         '<p><a href="https://example.org/x">x</a></p>\n'
         '<form action="https://search.example.org/"><p><label>Search <input name="q">'

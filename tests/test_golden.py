@@ -5,11 +5,11 @@ import difflib
 import shutil
 from pathlib import Path
 
-from coursesite.pipeline import Project, build
-from coursesite.write import MANIFEST
-
 from conftest import ROOT
 from helpers import committed_copy
+
+from coursesite.pipeline import Project, build
+from coursesite.write import MANIFEST
 
 GOLDEN = ROOT / "tests" / "golden" / "site"
 

@@ -13,12 +13,11 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from helpers import AMLS, committed_copy, run_cli, theme_assets
 
 from coursesite import write as W
 from coursesite.errors import ContentError
 from coursesite.pipeline import Project, build, render_site
-
-from helpers import AMLS, committed_copy, run_cli, theme_assets
 
 SLUG = "ss26_amls"
 
@@ -143,7 +142,7 @@ def test_a_bad_source_date_epoch_is_a_usage_error(tmp_path, epoch, monkeypatch):
 # --- 9 and 13: what a content file may be ----------------------------------------------------
 
 @pytest.mark.parametrize("target", ["/dev/zero", "/dev/urandom", "fifo", "/etc/passwd"])
-def test_content_files_are_regular_files_inside_the_content_folder(project, tmp_path, target):
+def test_content_files_are_regular_files_inside_the_content_folder(project, target):
     course = project.content / SLUG / "course.yaml"
     course.unlink()
     if target == "fifo":
@@ -244,7 +243,8 @@ def test_a_browser_that_disconnects_early_is_silent(project, capfd):
         for _ in range(20):
             with socket.create_connection(("127.0.0.1", srv.port)) as s:
                 s.sendall(b"GET /ss26_amls/index.html HTTP/1.1\r\nHost: x\r\n\r\n")
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                             b"\x01\x00\x00\x00\x00\x00\x00\x00")
     err = capfd.readouterr().err
     assert "Traceback" not in err and "BrokenPipe" not in err and "ConnectionReset" not in err
 

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from helpers import AMLS, git, run_cli, theme_assets
 
 from coursesite.errors import ContentError
 from coursesite.pipeline import Project, render_site
-
-from helpers import AMLS, git, run_cli, theme_assets
 
 UTC = dt.timezone.utc
 SLUG = "ss26_amls"

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 # The tests that once read content/ or assets/, and the ones that build through the CLI.

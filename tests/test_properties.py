@@ -15,17 +15,15 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
 from xml.etree import ElementTree
 
 import pytest
 import yaml
-from ical.calendar_stream import IcsCalendarStream
-from icalendar import Calendar
+from helpers import ROOT, copy_site, lines, run_main, tree
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
-from helpers import ROOT, copy_site, lines, run_main, tree
+from ical.calendar_stream import IcsCalendarStream
+from icalendar import Calendar
 
 CONTENT = ROOT / "tests" / "fixtures" / "amls"
 FILES = {p.relative_to(CONTENT).as_posix(): p.read_bytes() for p in sorted(CONTENT.rglob("*.yaml"))}
@@ -172,9 +170,13 @@ def structural_mutations(draw):
 # --- mutating the text and bytes -----------------------------------------------------------
 
 TYPING_ACCIDENTS = st.text(
-    alphabet=st.sampled_from(list(":-{}[],'\"&*!|>#%@`?\t\n ") + ["é", "\u00a0", "\ufeff", "x", "1"]),
+    alphabet=st.sampled_from(
+        list(":-{}[],'\"&*!|>#%@`?\t\n ") + ["é", "\u00a0", "\ufeff", "x", "1"]
+    ),
     min_size=1, max_size=6)
-NOT_UTF8 = st.sampled_from([b"\xff", b"\xfe\xfe", b"\xc3\x28", b"\xe9", b"\x80abc", b"\xed\xa0\x80"])
+NOT_UTF8 = st.sampled_from(
+    [b"\xff", b"\xfe\xfe", b"\xc3\x28", b"\xe9", b"\x80abc", b"\xed\xa0\x80"]
+)
 
 
 @st.composite
@@ -188,7 +190,8 @@ def text_mutations(draw):
         return Mutation(rel, raw[:at], f"truncate at {at}")
     if op == "insert":
         typed = draw(TYPING_ACCIDENTS)
-        return Mutation(rel, raw[:at] + typed.encode("utf-8") + raw[at:], f"insert {typed!r} at {at}")
+        return Mutation(rel, raw[:at] + typed.encode("utf-8") + raw[at:],
+                        f"insert {typed!r} at {at}")
     if op == "bytes":
         bad = draw(NOT_UTF8)
         return Mutation(rel, raw[:at] + bad + raw[at:], f"insert {bad!r} at {at}")
@@ -210,7 +213,8 @@ def special_file_mutations(draw):
 def raw_replace(rel: str, old: str, new: str) -> Mutation:
     text = FILES[rel].decode("utf-8")
     assert old in text, f"{old!r} not in {rel}"
-    return Mutation(rel, text.replace(old, new, 1).encode("utf-8"), f"replace {old!r} by {new[:40]!r}")
+    return Mutation(rel, text.replace(old, new, 1).encode("utf-8"),
+                    f"replace {old!r} by {new[:40]!r}")
 
 
 # --- the property --------------------------------------------------------------------------
@@ -225,7 +229,8 @@ def workspace(tmp_path_factory) -> Path:
 
 
 def build_mutated(workspace: Path, mutation: Mutation) -> int:
-    """Build the mutated content over the previous site, check the outcome's guarantees; the status."""
+    """Build the mutated content over the previous site, check the outcome's guarantees; the
+    status."""
     out = workspace / "site"
     with tempfile.TemporaryDirectory(dir=workspace) as tmp:
         content = copy_site(CONTENT, Path(tmp) / "content")
@@ -281,8 +286,10 @@ def test_structural_mutations_give_clean_errors_or_complete_sites(workspace, mut
 
 @SETTINGS
 @given(mutation=text_mutations())
-@example(mutation=Mutation("ss26_amls/lectures.yaml", FILES["ss26_amls/lectures.yaml"][:-200], "truncate"))
-@example(mutation=Mutation("ss26_amls/course.yaml", b"\xff" + FILES["ss26_amls/course.yaml"], "bad first byte"))
+@example(mutation=Mutation("ss26_amls/lectures.yaml", FILES["ss26_amls/lectures.yaml"][:-200],
+                           "truncate"))
+@example(mutation=Mutation("ss26_amls/course.yaml", b"\xff" + FILES["ss26_amls/course.yaml"],
+                           "bad first byte"))
 @example(mutation=Mutation("site.yaml", b"", "empty file"))
 @example(mutation=raw_replace("ss26_amls/lectures.yaml", "intro: |", "intro: |\n\t"))
 def test_text_mutations_give_clean_errors_or_complete_sites(workspace, mutation):

@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from xml.etree import ElementTree
 
 import feedparser
 import pytest
-
-from coursesite.pipeline import Project, build, render_site
-
-from conftest import ROOT
 from helpers import theme_assets
+
+from coursesite.pipeline import Project, render_site
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 BERLIN = dt.timezone(dt.timedelta(hours=2))  # CEST, the zone's offset in April-July 2026
@@ -68,7 +65,8 @@ def test_announcements_round_trip_pinned_first(project):
         "news:\n"
         "  - {date: 2026-04-09, title: Welcome, body: 'First lecture on **April 16**.', "
         "pinned: true}\n"
-        "  - {date: 2026-05-20, time: '09:30', title: 'Room & time unchanged', body: 'All <b>good</b>.'}\n")
+        "  - {date: 2026-05-20, time: '09:30', title: 'Room & time unchanged', "
+        "body: 'All <b>good</b>.'}\n")
     result = render_site(project, now=dt.datetime(2026, 4, 1, tzinfo=BERLIN))
     html = page(result)
     welcome, room = html.index("Welcome"), html.index("Room &amp; time unchanged")

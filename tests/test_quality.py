@@ -19,11 +19,34 @@ import icalendar
 import pytest
 import yaml
 from playwright.sync_api import sync_playwright
-
-from quality_helpers import (ALL_PAGES, ARTIFACTS, AXE_JS, AXE_RUN, AXE_TAGS, CHROMIUM_ARGS,
-                             CLOCK, COURSE_PAGE_BUDGET, FOCUSED, MOTION, OVERFLOW, PAGE_TYPES,
-                             PAYLOADS, PROVOKE, RENDERED, SITE_BY_NAME, SITES, STATIC_XSS, SUB_PATH,
-                             TRAP, SiteServer, build_sites, crawl, page_id, run_vnu, vnu_line)
+from quality_helpers import (
+    ALL_PAGES,
+    ARTIFACTS,
+    AXE_JS,
+    AXE_RUN,
+    AXE_TAGS,
+    CHROMIUM_ARGS,
+    CLOCK,
+    COURSE_PAGE_BUDGET,
+    FOCUSED,
+    MOTION,
+    OVERFLOW,
+    PAGE_TYPES,
+    PAYLOADS,
+    PROVOKE,
+    RENDERED,
+    SITE_BY_NAME,
+    SITES,
+    STATIC_XSS,
+    SUB_PATH,
+    TRAP,
+    SiteServer,
+    build_sites,
+    crawl,
+    page_id,
+    run_vnu,
+    vnu_line,
+)
 
 XSS = SITE_BY_NAME["xss"]
 XSS_PAGES = [("xss", p) for p in XSS.pages()]
@@ -231,7 +254,8 @@ def test_reduced_motion_is_honoured(browser, server, site_page):
     name = page_id(site_page)
     with opened(browser, url_of(server, site_page)) as page:
         page.add_style_tag(content="@keyframes qa-spin { to { opacity: 0.5; } } "
-                                   ".qa-probe { transition: color 3s; animation: qa-spin 3s infinite; }")
+                                   ".qa-probe { transition: color 3s; "
+                                   "animation: qa-spin 3s infinite; }")
         page.evaluate("""() => { const p = document.createElement('p'); p.className = 'qa-probe';
                          p.textContent = 'probe'; document.querySelector('main').append(p); }""")
         page.emulate_media(reduced_motion="no-preference")
@@ -495,8 +519,9 @@ def test_xss_payloads_stay_text_in_the_news_feed(www):
     kinds = {e.title: e.title_detail.type for e in feed.entries}
     wanted = [n["title"] for n in xss_yaml("news.yaml")["news"]]
     missing = [t for t in wanted if t not in titles]
-    assert len(missing) == 0, (f"news.xml: these titles are not entries' titles as text: {missing}\n"
-                         f"  titles found: {titles}")
+    assert len(missing) == 0, (
+        f"news.xml: these titles are not entries' titles as text: {missing}\n"
+        f"  titles found: {titles}")
     assert all(kinds[t] == "text/plain" for t in wanted), f"titles are not text: {kinds}"
     course = xss_yaml("course.yaml")
     assert feed.feed.title.startswith(course["short"]), (

@@ -6,12 +6,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from helpers import AMLS, theme_assets
 from playwright.sync_api import sync_playwright
 
 from coursesite.pipeline import Project, build
-
-from conftest import ROOT
-from helpers import AMLS, theme_assets
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

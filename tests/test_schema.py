@@ -8,10 +8,9 @@ import sys
 import jsonschema
 import pytest
 import yaml
-
-from coursesite.schema import json_schemas
-
 from conftest import ROOT
+
+from coursesite.schema_export import json_schemas
 
 CONTENT_DIRS = [ROOT / "tests" / "fixtures" / "amls", ROOT / "tests" / "fixtures" / "winter"]
 

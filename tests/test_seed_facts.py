@@ -11,11 +11,10 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-
-from coursesite.pipeline import Project, render_site
-
 from conftest import ROOT
 from helpers import theme_assets
+
+from coursesite.pipeline import Project, render_site
 
 LECTURES = [
     ("A", 1, "Introduction and Overview", "2026-04-16"),
@@ -88,7 +87,7 @@ def test_fact_is_on_the_course_page(built, fact):
 
 def test_every_lecture_is_listed_with_number_title_and_date(built):
     text = text_of(built.files["ss26_amls/index.html"])
-    for part, number, title, day in LECTURES:
+    for _part, number, title, day in LECTURES:
         label = dt.date.fromisoformat(day).strftime("%a, %b ") + str(int(day[-2:]))
         assert f"{number:02d} {title} {label}" in text, (number, title)
 

@@ -31,11 +31,19 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from helpers import AMLS, theme_assets  # noqa: E402
+
 from coursesite.errors import ContentError, Problem  # noqa: E402
 from coursesite.pipeline import BuildCache, Project, preview_build, render_site  # noqa: E402
-from helpers import AMLS, theme_assets  # noqa: E402
-from coursesite.serve import (DEBOUNCE_SECONDS, EVENTS_PATH, Debounce, LiveSite,  # noqa: E402
-                              change_kind, output_path, serve)
+from coursesite.serve import (  # noqa: E402
+    DEBOUNCE_SECONDS,
+    EVENTS_PATH,
+    Debounce,
+    LiveSite,
+    change_kind,
+    output_path,
+    serve,
+)
 
 HOST = "127.0.0.1"
 TIMEOUT = 20.0  # generous: a deadline, never a sleep
@@ -183,8 +191,9 @@ def without_client(page: bytes) -> bytes:
 
 
 def copy_project(tmp_path: Path) -> Project:
-    """Private copies of the AMLS fixture, templates/ and the theme's assets: tests edit them, and the server
-    must not see concurrent edits to the repository's own templates or assets."""
+    """Private copies of the AMLS fixture, templates/ and the theme's assets: tests edit them,
+    and the server must not see concurrent edits to the repository's own templates or
+    assets."""
     shutil.copytree(AMLS, tmp_path / "content")
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     theme_assets(tmp_path / "assets")
@@ -385,7 +394,8 @@ SECRET = b"TOP-SECRET-coursesite-test"
 TRAVERSALS = [
     "/../", "/../../../../etc/passwd", "%2e%2e/", "%2e%2e/%2e%2e/etc/passwd", "/%2e%2e/",
     "/%2E%2E%2F", "/%2E%2E%2Fsecret.txt", "/..%2f..%2fetc/passwd", "/..%2F..%2F..%2Fetc%2Fpasswd",
-    "/%252e%252e/%252e%252e/etc/passwd", "/assets/../../secret.txt", "/assets/%2e%2e/%2e%2e/secret.txt",
+    "/%252e%252e/%252e%252e/etc/passwd", "/assets/../../secret.txt",
+    "/assets/%2e%2e/%2e%2e/secret.txt",
     "//etc/passwd", "///etc/passwd", "//etc//passwd", "http://host/../",
     "http://host/../../etc/passwd", "http://evil.example/etc/passwd",
     "/assets\\..\\..\\secret.txt", "/assets/..%5c..%5csecret.txt", "\\etc\\passwd",
@@ -469,7 +479,7 @@ def _non_utf8(project: Project):
 
 def _alias_bomb(project: Project):
     rows = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
-    for prev, name in zip("abcdefgh", "bcdefghi"):
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
         rows.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
     (Path(project.content) / SLUG / "projects.yaml").write_text("\n".join(rows) + "\n")
     return "projects.yaml:1", "aliases"

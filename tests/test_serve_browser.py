@@ -13,9 +13,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from test_serve import (FIRST_TITLE, SLUG, TIMEOUT, BAD_INPUTS, copy_project, live_server,
-                        rename_lecture, wait_until)
+from test_serve import (
+    BAD_INPUTS,
+    FIRST_TITLE,
+    SLUG,
+    TIMEOUT,
+    copy_project,
+    live_server,
+    rename_lecture,
+    wait_until,
+)
 
 sync_api = pytest.importorskip("playwright.sync_api")
 

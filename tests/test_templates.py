@@ -6,13 +6,12 @@ import re
 import shutil
 
 import pytest
+from conftest import ROOT
+from helpers import AMLS, committed_copy, theme_assets
 
 from coursesite.errors import ContentError
 from coursesite.pages import PAGES
 from coursesite.pipeline import Project, render_site
-
-from conftest import ROOT
-from helpers import AMLS, committed_copy, theme_assets
 
 
 @pytest.fixture
@@ -41,7 +40,8 @@ def test_an_undefined_value_names_template_line_and_page(project):
     break_template(project, "schedule.html", "{{ offering.no_such_value.x }}\n")
     report = report_of(project)
     assert re.search(r"templates/schedule\.html:\d+: template uses an undefined value: .*"
-                     r"no_such_value.* \(while rendering ss26_amls/schedule\.html\)", report), report
+                     r"no_such_value.* \(while rendering ss26_amls/schedule\.html\)",
+                     report), report
 
 
 def test_a_syntax_error_names_template_line_and_page(project):

@@ -108,7 +108,7 @@ def assert_same_instants(tzid: str, first: date, last: date, instants: list[date
     cal = calendar_with(embedded_text(tzid, first, last, alias), alias, [wall(m) for m in local])
     assert parsed_utc(cal) == [expected_utc(m) for m in local]
     tz = cal.timezones[0].to_tz(lookup_tzid=False)
-    for moment, instant in zip(local, instants):
+    for moment, instant in zip(local, instants, strict=True):
         assert instant.astimezone(tz).utcoffset() == moment.utcoffset(), instant
         naive = moment.replace(tzinfo=None)
         assert naive.replace(tzinfo=tz, fold=moment.fold).astimezone(UTC) == instant, instant
@@ -246,7 +246,8 @@ def test_harness_notices_a_wrong_rule():
     the text changes the UTC instants of the last week of October."""
     tzid = "Europe/Berlin"
     alias = alias_for(tzid, *WINTER, "-broken")
-    text = embedded_text(tzid, *WINTER, alias).replace("BYMONTH=10;BYDAY=-1SU", "BYMONTH=10;BYDAY=3SU")
+    text = embedded_text(tzid, *WINTER, alias).replace("BYMONTH=10;BYDAY=-1SU",
+                                                       "BYMONTH=10;BYDAY=3SU")
     local = datetime(2026, 10, 20, 10, 15, tzinfo=ZoneInfo(tzid))  # CEST per zoneinfo
     [got] = parsed_utc(calendar_with(text, alias, [wall(local)]))
     assert got == local.astimezone(UTC) + timedelta(hours=1)

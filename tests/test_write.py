@@ -21,7 +21,8 @@ SITE = {
 
 def tree(root: Path) -> dict[str, bytes]:
     """Every regular file under root, relative path -> bytes."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def siblings(out: Path) -> list[str]:
@@ -40,7 +41,8 @@ def test_fresh_write_creates_files_manifest_and_modes(tmp_path):
     out = tmp_path / "site"
     report = write_site(out, SITE)
 
-    assert report == WriteReport(written=4, added=sorted(SITE), changed=[], removed=[], unchanged=False)
+    assert report == WriteReport(written=4, added=sorted(SITE), changed=[], removed=[],
+                                 unchanged=False)
     assert tree(out) == {**SITE, MANIFEST: "".join(f"{p}\n" for p in sorted(SITE)).encode()}
     for path in out.rglob("*"):
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -138,7 +140,8 @@ def test_refuses_nonempty_foreign_folder_and_leaves_it_untouched(tmp_path):
         write_site(out, SITE)
 
     assert str(caught.value) == (
-        f"output: refusing to replace {out}: it is not a coursesite build (no .coursesite-manifest); "
+        f"output: refusing to replace {out}: it is not a coursesite build "
+        "(no .coursesite-manifest); "
         "move it away or pass --out to another folder"
     )
     assert isinstance(caught.value, ContentError)
@@ -159,7 +162,8 @@ def test_refuses_when_maintainer_added_files_to_previous_build(tmp_path):
         write_site(out, {"index.html": b"other"})
 
     message = str(caught.value)
-    assert message.startswith(f"output: refusing to replace {out}: it contains files coursesite did not write: ")
+    assert message.startswith(f"output: refusing to replace {out}: "
+                              "it contains files coursesite did not write: ")
     assert "notes.txt, ss26_amls/slides/;" in message
     assert tree(out) == before
 
@@ -281,7 +285,8 @@ def test_failure_while_writing_keeps_previous_site_and_leaves_no_temp_folder(tmp
     out = tmp_path / "site"
     write_site(out, SITE)
     before = tree(out), mtimes(out)
-    monkeypatch.setattr(write, "_write_file", failing_after(2, write._write_file, OSError(28, "No space left on device")))
+    monkeypatch.setattr(write, "_write_file",
+                        failing_after(2, write._write_file, OSError(28, "No space left on device")))
 
     with pytest.raises(OutputError) as caught:
         write_site(out, {**SITE, "index.html": b"new", "more.html": b"more"})
@@ -296,7 +301,8 @@ def test_bug_while_writing_keeps_its_traceback_type_and_cleans_up(tmp_path, monk
     out = tmp_path / "site"
     write_site(out, SITE)
     before = tree(out)
-    monkeypatch.setattr(write, "_write_file", failing_after(1, write._write_file, RuntimeError("bug")))
+    monkeypatch.setattr(write, "_write_file",
+                        failing_after(1, write._write_file, RuntimeError("bug")))
 
     with pytest.raises(RuntimeError, match="bug"):
         write_site(out, {**SITE, "index.html": b"new"})
