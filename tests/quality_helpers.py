@@ -16,7 +16,9 @@ from urllib.request import urlopen
 # The Nu checker runner and the reference parser are the ones `make check` uses.
 from helpers import theme_assets
 
-from coursesite.gates import code_scheme, css_refs, parse_page, run_vnu  # noqa: F401
+from coursesite.gates_browser import AXE_RUN, AXE_TAGS, CHROMIUM_ARGS  # noqa: F401
+from coursesite.gates_vnu import run_vnu  # noqa: F401
+from coursesite.html_refs import code_scheme, css_refs, parse_page  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -24,12 +26,9 @@ JS = ROOT / "tests" / "js" / "node_modules"
 AXE_JS = JS / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SUB_PATH = "/teaching/"        # every site is served below it, as on university webspace
 NOW = dt.datetime(2026, 5, 20, 10, 0)          # build time (local to each site)
 CLOCK = "2026-05-20T10:00:00+02:00"            # the browser's clock: inside the summer term
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PAGE_TYPES = {"landing": "index.html", "course": "index.html", "schedule": "schedule.html",
               "projects": "projects.html"}
 COURSE_PAGE_BUDGET = 60_000    # bytes, uncompressed: course page + its CSS + its JavaScript
@@ -231,14 +230,6 @@ def crawl(base: str) -> Crawl:
 
 
 # --- scripts run inside the page ----------------------------------------------------------------
-
-AXE_RUN = """async (tags) => {
-  const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
-                                     resultTypes: ['violations']});
-  return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200),
-                              summary: (n.failureSummary || '').replace(/\\s+/g, ' ')}))}));
-}"""
 
 FOCUSED = """() => {
   const el = document.activeElement;
