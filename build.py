@@ -34,6 +34,13 @@ def moment(text: str) -> dt.datetime:
                                          f"got {text!r}") from None
 
 
+def port_number(text: str) -> int:
+    """--port's value: a TCP port, 1 to 65535."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, got {text!r}")
+    return int(text)
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command")
@@ -58,7 +65,8 @@ def parse_args(argv):
                         "pages (HTML validity, links and anchors, third-party requests, axe)")
     s.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only)")
-    s.add_argument("--port", type=int, default=8000, help="first port to try (default 8000)")
+    s.add_argument("--port", type=port_number, default=8000,
+                   help="first port to try (default 8000)")
     j = sub.add_parser("schema", help="write the content schema as JSON Schema files")
     j.add_argument("--out", type=Path, default=PROJECT_DIR / "schema",
                    help="folder for the .schema.json files (default: schema/)")
@@ -87,6 +95,9 @@ def usage_problem(args) -> str | None:
         if path is not None and too_long(path):
             return (f"--{option}: the name is too long for this system (at most "
                     f"{NAME_MAX} bytes a folder or file name, {PATH_MAX} in all)")
+    assets = getattr(args, "assets", None)
+    if assets is not None and not assets.is_dir():
+        return f"--assets: {assets} is not a folder; give the folder with style.css and slides"
     try:
         source_date_epoch()
     except ValueError as exc:
@@ -185,6 +196,11 @@ def run_deploy(project: Project, args) -> int:
             out = Path(tmp) / "site" if args.dry_run else args.out
             (result, _), seconds = timed(build, project, out, True)
             report_warnings(result)
+            if result.history.uncommitted:
+                raise ContentError(
+                    f"deploy: {', '.join(result.history.uncommitted)}: uncommitted changes to "
+                    "the content; commit them first (the calendar's change record is the git "
+                    "history: what is deployed must be what it records)")
             print(summary(result, seconds, None if args.dry_run else out))
             plan = deploy(out, args.target or default_target(), args.dry_run, adopt=args.adopt)
     except ContentError as exc:

@@ -206,6 +206,7 @@ class Version:
     id: str               # commit id, or "worktree-<hash of its events>"
     when: dt.datetime     # aware: when this version was made (commit time, or file time)
     events: dict          # key -> {"label": "Lecture 07", "sig": Item.significant()}
+    unknown: bool = False  # a commit whose content today's coursesite cannot read
 
 
 @dataclass(frozen=True)
@@ -248,25 +249,34 @@ def fingerprint(sig: dict) -> str:
 def replay(versions: list[Version]) -> Record:
     """The record after the versions in order. An event starts at SEQUENCE 0 when it first
     appears; each later version in which its significant fields differ, or in which it returns
-    after being absent, raises it by one and stamps that version's time. Monotonic by
-    construction: a version can only add to what earlier ones counted. Each version after the
-    first that changes anything gives one Change (none for the offering's first version)."""
+    after being absent, raises it by one and stamps that version's time. An unreadable version
+    raises every event (it may have changed any), and so does the next readable one. Monotonic
+    by construction: a version can only add to what earlier ones counted. Each readable version
+    after the first that changes anything gives one Change (none for the offering's first)."""
     stamps: dict = {}
     changes = []
     before: dict | None = None
+    unknowns = 0  # unreadable versions since the last readable one
     for v in versions:
+        if v.unknown:
+            # It was deployed (an older coursesite read it) and may have changed anything:
+            # count a change for every event, so SEQUENCE can only err upwards.
+            unknowns += 1
+            for key in before or {}:
+                stamps[key] = Stamp(stamps[key].sequence + 1, v.when)
+            continue
         for key, event in v.events.items():
             old = stamps.get(key)
             if old is None:
-                stamps[key] = Stamp(0, v.when)
-            elif before is None or key not in before or \
+                stamps[key] = Stamp(unknowns, v.when)
+            elif unknowns or before is None or key not in before or \
                     fingerprint(before[key]["sig"]) != fingerprint(event["sig"]):
                 stamps[key] = Stamp(old.sequence + 1, v.when)
-        if before:
+        if before is not None:
             sentences = describe_changes(before, v.events)
             if sentences:
                 changes.append(Change(v.id, v.when, tuple(sentences)))
-        before = v.events
+        before, unknowns = v.events, 0
     current = before or {}
     return Record({k: s for k, s in sorted(stamps.items()) if k in current}, tuple(changes))
 

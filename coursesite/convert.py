@@ -133,7 +133,7 @@ def _expected_scalar(tp) -> str:
 # Characters no text field may hold once YAML escapes are read ("\x01", "\0", "\uFFFE"):
 # C0 and C1 controls but tab and line breaks, DEL, surrogates and the noncharacters. They
 # would make the news feed malformed XML and the calendar unreadable.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
                       "\ufdd0-\ufdef\ufffe\uffff]")
 # Line breaks: only markdown fields may span lines (a title or short name is one line in a
 # calendar entry, a page title, a feed's summary).

@@ -11,10 +11,16 @@ change once, dated when it was made. Both come from replaying an offering's vers
   newest modification time of the offering's changed files. Undone before it is committed, it
   leaves no trace, because nothing of it was ever recorded.
 
-A past version is read with today's loader; one that does not validate (an older schema, a
-typo fixed in the next commit) was never deployed, so it is skipped. What one version's events
-are depends only on the content's blobs, so it is cached under the git folder
+A past version is read with today's loader. One that does not validate (written for an older,
+laxer coursesite, or a typo fixed in the next commit) may still have been deployed, so it
+counts as unknown: every event's SEQUENCE rises for it and again at the next readable version,
+so SEQUENCE can only err upwards. What one version's events are depends only on the content's
+blobs and coursesite's code, so it is cached under the git folder
 (`.git/coursesite/history.json`); the cache only saves time, deleting it changes nothing.
+
+What git history cannot protect: a rewritten history (force-push, squash) loses the versions
+it drops, so do not rewrite the history of deployed content; and `deploy` refuses an
+uncommitted edit, whose SEQUENCE and news would change once it is committed.
 
 Content outside git has one version: its events all at SEQUENCE 0, stamped with
 SOURCE_DATE_EPOCH or the newest file time, and a note says that changes cannot be tracked.
@@ -22,6 +28,7 @@ SOURCE_DATE_EPOCH or the newest file time, and a note says that changes cannot b
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -55,6 +62,7 @@ class History:
     records: dict = field(default_factory=dict)   # slug -> Record
     notes: list = field(default_factory=list)     # one line each, printed by the build
     warnings: list = field(default_factory=list)  # fatal under --strict (a shallow clone)
+    uncommitted: list = field(default_factory=list)  # slugs with an edit not committed yet
 
 
 def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) -> History:
@@ -66,11 +74,14 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
     history = History()
     if repo is None:
         when = fallback_time(content_dir)
-        why = "not in a git repository" if shutil.which("git") else "git is not installed"
-        history.notes.append(
-            f"{display_path(content_dir)}: {why}, so calendar changes cannot be tracked: "
-            "every event is published at SEQUENCE 0 and no schedule change is announced "
-            "(keep the content in git so calendar apps see edits)")
+        untracked = (f"{display_path(content_dir)}: {outside_git(content_dir)}, so calendar "
+                     "changes cannot be tracked: every event is published at SEQUENCE 0 and no "
+                     "schedule change is announced")
+        if inside_checkout(content_dir):  # a checkout whose history we cannot read: fix it
+            history.warnings.append(untracked + " (install git, or commit the content)")
+        else:
+            history.notes.append(untracked + " (keep the content in git so calendar apps "
+                                 "see edits)")
         for o in site.offerings:
             history.records[o.slug] = replay([Version("local", when, snapshot(site, o))])
         return history
@@ -87,10 +98,32 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
         if not versions or versions[-1].events != current:
             if dirty is None:
                 dirty = repo.dirty_files()
+            if not repo.touches(o.slug, dirty):
+                history.warnings.append(
+                    f"{display_path(content_dir / o.slug)}: its events differ from the "
+                    "committed content although git shows no change (a symbolic link, a "
+                    "submodule or an ignored file?), so calendar changes cannot be tracked; "
+                    "commit the offering's files themselves")
+            history.uncommitted.append(o.slug)
             versions.append(Version(worktree_id(current), repo.edit_time(o.slug, dirty),
                                     current))
         history.records[o.slug] = replay(versions)
     return history
+
+
+def outside_git(content_dir: Path) -> str:
+    """Why the content has no readable history, in words."""
+    if not shutil.which("git"):
+        return "git is not installed"
+    if inside_checkout(content_dir):
+        return "its git repository has no commit yet"
+    return "not in a git repository"
+
+
+def inside_checkout(content_dir: Path) -> bool:
+    """True when a .git (folder, or file of a worktree) is in the content folder or above."""
+    here = Path(os.path.abspath(content_dir))
+    return any((folder / ".git").exists() for folder in (here, *here.parents))
 
 
 def worktree_id(events: dict) -> str:
@@ -165,18 +198,30 @@ class Repository:
             paths.append(entry[3:].removeprefix(self.prefix))
         return paths
 
+    def touches(self, slug: str, dirty: list[str]) -> bool:
+        """True when git sees an uncommitted change of the offering or the shared files."""
+        return any(rel.startswith(f"{slug}/") or rel in SHARED_FILES for rel in dirty)
+
     def edit_time(self, slug: str, dirty: list[str]) -> dt.datetime:
         """When the uncommitted edit of an offering was made: the newest modification time of
-        its changed files (and the shared ones); now when none of them is left on disk."""
+        its changed files (and the shared ones); HEAD's time when git sees none of them (a
+        layout git cannot follow: the build stays reproducible), now when they are gone."""
+        mine = [rel for rel in dirty if rel.startswith(f"{slug}/") or rel in SHARED_FILES]
+        if not mine:
+            return self.head_time
         times = []
-        for rel in dirty:
-            if rel.startswith(f"{slug}/") or rel in SHARED_FILES:
-                try:
-                    times.append((self.content_dir / rel).stat().st_mtime)
-                except OSError:
-                    pass
+        for rel in mine:
+            try:
+                times.append((self.content_dir / rel).stat().st_mtime)
+            except OSError:
+                pass
         moment = max(times) if times else dt.datetime.now().timestamp()
         return dt.datetime.fromtimestamp(int(moment), dt.timezone.utc)
+
+    @property
+    def head_time(self) -> dt.datetime:
+        seconds = self.git("log", "-1", "--format=%ct", "HEAD").decode().strip()
+        return dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc)
 
 
 def git_repository(content_dir: Path) -> Repository | None:
@@ -205,20 +250,24 @@ class Commit:
 def content_commits(repo: Repository) -> list[Commit]:
     """The commits of HEAD's first-parent line that changed the content, oldest first, with
     the files each changed (a merge: what it changed relative to its first parent)."""
-    out = repo.git("log", "--first-parent", "--reverse", "--raw", "--no-abbrev",
-                   "--no-renames", "--format=%x01%H %ct", "HEAD", "--", repo.prefix or ".")
+    # -z: paths come unquoted whatever they hold; --literal-pathspecs: a folder named 'c*'
+    # names itself only.
+    out = repo.git("--literal-pathspecs", "log", "--first-parent", "--reverse", "--raw", "-z",
+                   "--no-abbrev", "--no-renames", "--format=%x01%H %ct", "HEAD", "--",
+                   repo.prefix or ".")
     commits = []
-    for block in out.decode("utf-8", "replace").split("\x01")[1:]:
-        head, *raw = block.strip("\n").split("\n")
+    for block in out.decode("utf-8", "surrogateescape").split("\x01")[1:]:
+        head, _, rest = block.partition("\0")
         sha, seconds = head.split()
+        fields = [f for f in rest.split("\0") if f.strip("\n")]
         changes = []
-        for line in raw:
-            if not line.startswith(":"):
+        for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+            meta = meta.lstrip("\n")
+            if not meta.startswith(":"):
                 continue
-            meta, path = line.split("\t", 1)
             blob, status = meta.split()[3], meta.split()[4]
-            rel = path.removeprefix(repo.prefix)
-            changes.append((rel, None if status.startswith("D") else blob))
+            changes.append((path.removeprefix(repo.prefix),
+                            None if status.startswith("D") else blob))
         commits.append(Commit(sha, dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc),
                               tuple(changes)))
     return commits
@@ -232,7 +281,7 @@ def content_files(rel: str) -> bool:
 
 
 def committed_versions(repo: Repository) -> dict[str, list[Version]]:
-    """slug -> its committed Versions, oldest first (skipping ones that do not validate)."""
+    """slug -> its committed Versions, oldest first (unreadable ones marked unknown)."""
     cache = SnapshotCache(repo.git_dir / "coursesite" / "history.json")
     files: dict[str, str] = {}          # path -> blob id, as of the commit being replayed
     versions: dict[str, list[Version]] = {}
@@ -255,12 +304,13 @@ def committed_versions(repo: Repository) -> dict[str, list[Version]]:
                 changed = {rel.split("/")[0] for rel in touched if "/" in rel}
             for slug in sorted(changed | (set(versions) - slugs)):
                 events = offering_events(slug, files, blobs, cache) if slug in slugs else {}
-                if events is None:
-                    continue          # did not validate: never deployed
                 past = versions.setdefault(slug, [])
+                if events is None:  # today's coursesite cannot read it: count it unknown
+                    past.append(Version(commit.id, commit.when, {}, unknown=True))
+                    continue
                 if not past and not events:
                     continue
-                if not past or past[-1].events != events:
+                if not past or past[-1].unknown or past[-1].events != events:
                     past.append(Version(commit.id, commit.when, events))
     finally:
         blobs.close()
@@ -323,7 +373,7 @@ class SnapshotCache:
 
     def __init__(self, path: Path):
         self.path = path
-        self.tag = f"{CACHE_FORMAT}/{holidays_version()}"
+        self.tag = f"{CACHE_FORMAT}/{holidays_version()}/{code_version()}"
         self.entries: dict = {}
         self.dirty = False
         try:
@@ -349,6 +399,16 @@ class SnapshotCache:
             os.replace(tmp, self.path)
         except OSError:
             pass
+
+
+@functools.cache
+def code_version() -> str:
+    """A hash of coursesite's own code: what a snapshot holds depends on it (labels, which
+    fields are significant), so an upgraded coursesite never reuses an older one's."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def holidays_version() -> str:

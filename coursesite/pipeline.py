@@ -191,13 +191,15 @@ def build(project: Project, out: Path, strict: bool = False,
 def check_output_folder(project: Project, out: Path) -> None:
     """Refuse an output folder inside the content folder (the next build would take it for an
     offering) or one that holds the content folder (replacing it would take the content)."""
-    out, content = Path(os.path.abspath(out)), Path(os.path.abspath(project.content))
-    if out == content or content in out.parents:
-        raise ContentError(f"output: {display_path(out)} is inside the content folder "
-                           f"{display_path(content)}; build elsewhere (the default is site/)")
-    if out in content.parents:
-        raise ContentError(f"output: {display_path(out)} holds the content folder "
-                           f"{display_path(content)}; build into a folder of its own")
+    out = Path(os.path.realpath(out))  # real paths: a link must not hide where they are
+    for name, folder in (("content", project.content), ("assets", project.assets)):
+        folder = Path(os.path.realpath(folder))
+        if out == folder or folder in out.parents:
+            raise ContentError(f"output: {display_path(out)} is inside the {name} folder "
+                               f"{display_path(folder)}; build elsewhere (the default is site/)")
+        if out in folder.parents:
+            raise ContentError(f"output: {display_path(out)} holds the {name} folder "
+                               f"{display_path(folder)}; build into a folder of its own")
 
 
 def warning_lines(result: BuildResult, notes: bool = True) -> list[str]:

@@ -178,12 +178,16 @@ def number_ranges(numbers: list[str]) -> list[str]:
 
 
 def name_list(labels: list[str]) -> str:
-    """'Lecture 05', 'Lectures 01-13', 'Lectures 02, 04 and 06', or the labels joined."""
-    numbers = [label.removeprefix("Lecture ") for label in labels]
-    if len(labels) > 1 and all(label.startswith("Lecture ") and n.isdigit()
-                               for label, n in zip(labels, numbers, strict=True)):
-        return "Lectures " + and_list(number_ranges(numbers))
-    return and_list(labels)
+    """'Lecture 05', 'Lectures 01-13', 'Final exam and Lectures 02, 04, and 06': numbered
+    lectures named together as ranges, after the other names."""
+    numbers = [label.removeprefix("Lecture ") for label in labels
+               if label.startswith("Lecture ") and label.removeprefix("Lecture ").isdigit()]
+    others = [label for label in labels if label.removeprefix("Lecture ") not in numbers]
+    if len(numbers) > 1:
+        others.append("Lectures " + and_list(number_ranges(numbers)))
+    elif numbers:
+        others.append(f"Lecture {numbers[0]}")
+    return and_list(others)
 
 
 # --- schedule changes, for the news ---------------------------------------------------------

@@ -1,6 +1,7 @@
 """Helpers shared by the error, CLI and property tests: run the command line, snapshot folders."""
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import io
@@ -44,7 +45,10 @@ def with_theme(args) -> list[str]:
 
 @functools.cache
 def _theme_folder() -> Path:
-    return theme_assets(Path(tempfile.mkdtemp(prefix="coursesite-theme-")) / "assets")
+    """One theme folder for the whole test run, removed when it ends."""
+    folder = Path(tempfile.mkdtemp(prefix="coursesite-theme-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return theme_assets(folder / "assets")
 
 
 def run_main(argv) -> tuple[int, str, str]:

@@ -125,17 +125,70 @@ def test_a_fresh_clone_gives_the_sequence_values_of_a_local_build(repo, theme, t
     assert six == [("2", "20260504T080000Z")]  # lecture 06: room, then date
 
 
-def test_a_version_that_does_not_validate_is_skipped(repo, theme):
-    """A typo committed and fixed in the next commit was never deployed: no change from it."""
-    course = repo / "content" / SLUG / "course.yaml"
-    good = course.read_text(encoding="utf-8")
-    course.write_text(good.replace("title:", "tittle:", 1), encoding="utf-8")
-    commit_all(repo, "typo", D1)
-    course.write_text(good, encoding="utf-8")
-    commit_all(repo, "fixed", D2)
+def test_an_unreadable_version_can_only_raise_sequence(repo, theme):
+    """A commit today's coursesite refuses may have been deployed by an older, laxer one (here:
+    a control character, allowed before): SEQUENCE rises for it and again after it, so it can
+    only err upwards; no news is made of what cannot be read."""
+    lectures = repo / "content" / SLUG / "lectures.yaml"
+    good = lectures.read_text(encoding="utf-8")
+    lectures.write_text(good.replace("LLM Training and Inference, date: 2026-06-04",
+                                     'LLM Training and Inference, date: 2026-06-05, '
+                                     'note: "Moved \\x01"'), encoding="utf-8")
+    commit_all(repo, "moved, with a character now refused", D1)
+    lectures.write_text(good, encoding="utf-8")
+    commit_all(repo, "moved back", D2)
     files = files_of(repo, theme)
     assert change_entries(files) == []
-    assert {s for s, _ in sequences(files).values()} == {"0"}
+    assert {s for s, _ in sequences(files).values()} == {"2"}  # published: 0, then 1, then 2
+
+
+def test_an_offering_removed_and_restored_is_news_both_times(repo, theme):
+    git(repo, "mv", f"content/{SLUG}", f"content/_{SLUG}")
+    commit_all(repo, "withdrawn", D1)
+    git(repo, "mv", f"content/_{SLUG}", f"content/{SLUG}")
+    commit_all(repo, "back", D2)
+    entries = change_entries(files_of(repo, theme))  # newest first
+    assert [e.updated for e in entries] == [D2, D1]
+    assert "is added: " in entries[0].summary
+    assert entries[1].title == ("Schedule change: Office hours on Tuesdays and Lectures 01-13 "
+                                "are removed from the schedule")
+    assert {s for s, _ in sequences(files_of(repo, theme)).values()} == {"1"}
+
+
+def test_an_offering_git_cannot_see_is_a_warning(repo, theme):
+    """An offering folder that is a symbolic link to another folder of the content: git keeps
+    the link, not the offering's files under its name, so its history cannot be read."""
+    content = repo / "content"
+    shutil.move(str(content / SLUG), str(content / "_real"))
+    (content / SLUG).symlink_to("_real")
+    commit_all(repo, "offering behind a link", D1)
+    with pytest.raises(ContentError, match="git shows no change"):
+        render_site(Project(content=content, assets=theme), strict=True)
+
+
+def test_deploy_refuses_uncommitted_content(repo, theme, tmp_path):
+    move_slot_room(repo)
+    target = tmp_path / "webspace"
+    target.mkdir()
+    result = run_cli("deploy", "--content", repo / "content", "--assets", theme, "--out",
+                     tmp_path / "site", "--target", target, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "uncommitted changes to the content; commit them first" in result.stderr
+    assert list(target.iterdir()) == []
+
+
+def test_odd_folder_names_keep_their_history(tmp_path, theme, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    repo = tmp_path / 'dept "q" [1]'
+    shutil.copytree(AMLS, repo / "con*tent")
+    git(repo, "init", "-q", "-b", "main")
+    commit_all(repo, "first", D0)
+    course = repo / "con*tent" / SLUG / "course.yaml"
+    course.write_text(course.read_text(encoding="utf-8").replace("room: bh-n-243",
+                                                                 "room: fr-772", 1))
+    commit_all(repo, "room", D1)
+    files = render_site(Project(content=repo / "con*tent", assets=theme)).files
+    assert [e.updated for e in change_entries(files)] == [D1]
 
 
 def test_the_snapshot_cache_changes_nothing(repo, theme):

@@ -255,7 +255,7 @@ def build_mutated(workspace: Path, mutation: Mutation) -> int:
     return status
 
 
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1, but tab, LF, CR
 
 
 def check_outputs(out: Path) -> None:

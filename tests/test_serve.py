@@ -619,7 +619,8 @@ def test_ctrl_c_stops_build_py_serve_cleanly(tmp_path):
         port = busy.getsockname()[1]
         proc = subprocess.Popen(
             [sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port),
-             "--content", str(content)], cwd=tmp_path, stdout=subprocess.PIPE,
+             "--content", str(content), "--assets", str(theme_assets(tmp_path / "assets"))],
+            cwd=tmp_path, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True)
         try:
             line = proc.stdout.readline()  # blocks until the first build is done
