@@ -24,9 +24,6 @@ class BuildCache:
 
     def __init__(self):
         self._entries: dict = {}
-        # The loader's own memo (model.read_file: parsed files by their bytes), until it
-        # asks through `reuse` too.
-        self.content: dict = {}
 
     def reuse(self, key, inputs: tuple, make: Callable[[], T]) -> T:
         """make()'s value for `key`: the remembered one while every input is unchanged since

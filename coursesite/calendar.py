@@ -22,8 +22,9 @@ from icalendar import Calendar, Event, Timezone, vDuration
 
 from . import schema as S
 from . import text as T
+from .dates import office_hour_dates, weekly
 from .errors import ContentError
-from .model import Offering, Session, Site, office_hour_dates, weekly
+from .model import Offering, Session, Site
 from .schema import WEEKDAYS, is_local
 from .text import asset_path
 from .timezones import vtimezone

@@ -13,13 +13,17 @@ import typing
 from dataclasses import fields, is_dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import schema as S
 from .convert import Problems
+from .dates import office_hour_dates
 from .errors import closest
-from .model import Offering, Session, office_hour_dates
 from .schema import WEEKDAY_NAMES, WEEKDAYS
 from .text import weekday_plural
+
+if TYPE_CHECKING:  # the checks read the resolved model; model.py runs them
+    from .model import Offering, Session
 
 # Exams and deadlines may fall after the lecture period (resits), but not years away from it:
 # that is a typo of the year, and the feed's time zone rules could not span it either.

@@ -13,18 +13,20 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import holidays as holidays_lib
-
 from . import schema as S
+from .cache import NO_CACHE, BuildCache
+from .checks import check_site
 from .convert import (
     Invalid,
     Problems,
     convert,
     valid_timezone,  # noqa: F401 - re-exported: tests import it from here
 )
+from .dates import holidays_in
 from .errors import ContentError, did_you_mean
 from .load import Node, display_path, load_yaml, outside, read_bytes
 from .schema import WEEKDAYS
+from .text import term_label
 
 # --- the resolved model --------------------------------------------------------------------
 
@@ -66,10 +68,7 @@ class Offering:
     @property
     def term_label(self) -> str:
         """'Summer 2026' or 'Winter 2026/27'."""
-        t = self.course.term
-        if t.season == "summer":
-            return f"Summer {t.year}"
-        return f"Winter {t.year}/{(t.year + 1) % 100:02d}"
+        return term_label(self.course.term.season, self.course.term.year)
 
     @property
     def sort_key(self) -> tuple:
@@ -84,26 +83,21 @@ class Site:
     config: S.SiteConfig
     rooms: dict              # id -> Room
     offerings: tuple         # Offering, newest first
-    assets_dir: Path
     warnings: tuple          # Problem
 
 
 # --- the site ------------------------------------------------------------------------------
 
-def load_site(content_dir: Path, assets_dir: Path | None, cache: dict | None = None) -> Site:
+def load_site(content_dir: Path, assets_dir: Path | None,
+              cache: BuildCache = NO_CACHE) -> Site:
     """Read and validate all content; raise ContentError listing every problem.
 
     `assets_dir` None skips the check that local URLs name files (a past version of the
     content, replayed for the calendar's change record, has no assets folder of its own).
 
-    `cache` (optional, kept by the live preview between builds) lets unchanged files and
-    offerings be reused; the result is the same as without it.
+    `cache` (the live preview keeps one between builds) lets unchanged files and offerings
+    be reused; the result is the same as without it.
     """
-    # checks.py reads the resolved model defined here, so it imports this module; imported
-    # late, in the one function that runs the checks, so that neither import is circular.
-    # (Once the pipeline runs the checks itself, after loading, this import goes.)
-    from .checks import check_site  # noqa: PLC0415
-
     content_dir = Path(content_dir)
     out = Problems(content_dir)
     if not content_dir.is_dir():
@@ -124,16 +118,15 @@ def load_site(content_dir: Path, assets_dir: Path | None, cache: dict | None = N
     if out.errors:
         raise ContentError(out.errors)
     offerings.sort(key=lambda o: o.sort_key, reverse=True)
-    return Site(config, rooms_by_id, tuple(offerings), assets_dir and Path(assets_dir),
-                tuple(sorted(set(out.warnings))))
+    return Site(config, rooms_by_id, tuple(offerings), tuple(sorted(set(out.warnings))))
 
 
-def read_file(path: Path, cls, out: Problems, cache: dict | None = None):
+def read_file(path: Path, cls, out: Problems, cache: BuildCache = NO_CACHE):
     """Load one YAML file as `cls`; None (with problems recorded) when it cannot be read.
 
-    With a `cache` (the live preview keeps one), a file whose bytes are unchanged is not
-    parsed again: its earlier result and problems are reused. Comparing bytes, not mtimes,
-    because two saves within one mtime tick must not be missed.
+    A file whose bytes are unchanged since the cache saw it is not parsed again: its earlier
+    result and problems are reused. Bytes, not mtimes, because two saves within one mtime
+    tick must not be missed.
     """
     elsewhere = outside(path, out.root) if out.root is not None else None
     if elsewhere is not None:
@@ -145,30 +138,26 @@ def read_file(path: Path, cls, out: Problems, cache: dict | None = None):
     except ContentError as exc:
         out.errors.extend(exc.problems)
         return None
-    hit = cache.get(path) if cache is not None else None
-    if hit is not None and hit[0] == data:
-        out.errors.extend(hit[2])
-        return hit[1]
-    before = len(out.errors)
-    result = _parse_file(path, data, cls, out)
-    if cache is not None:
-        cache[path] = (data, result, out.errors[before:])
+    result, errors = cache.reuse(("file", path, cls), (data,),
+                                 lambda: _parse_file(path, data, cls, out.root))
+    out.errors.extend(errors)
     return result
 
 
-def _parse_file(path: Path, data: bytes, cls, out: Problems):
-    """The file's bytes parsed and converted to `cls`; None with problems recorded."""
+def _parse_file(path: Path, data: bytes, cls, root: Path | None) -> tuple:
+    """The file's bytes parsed and converted to `cls` (None when they cannot be), with the
+    problems found on the way."""
+    out = Problems(root)
     try:
         node = load_yaml(path, data)
     except ContentError as exc:
-        out.errors.extend(exc.problems)
-        return None
+        return None, exc.problems
     if node.value is None:  # an empty file is an empty mapping
         node = Node({}, node.file, 1)
     try:
-        return convert(node, cls, "", out)
+        return convert(node, cls, "", out), out.errors
     except Invalid:
-        return None
+        return None, out.errors
 
 
 def index_rooms(rooms: S.Rooms) -> dict:
@@ -217,11 +206,12 @@ def offering_folders(content_dir: Path, out: Problems) -> list[Path]:
 @cache
 def _empty(cls):
     """The one default instance of an optional file's class: the same object every build, so
-    the offering cache (which compares inputs by identity) still hits."""
+    the offering cache finds its inputs unchanged at once (by identity)."""
     return cls()
 
 
-def load_offering(folder: Path, config, out: Problems, cache=None) -> Offering | None:
+def load_offering(folder: Path, config, out: Problems,
+                  cache: BuildCache = NO_CACHE) -> Offering | None:
     """Read one offering folder; None when any of its files has problems."""
     for extra in sorted(folder.glob("*.y*ml")):
         if extra.name not in S.OFFERING_FILES:
@@ -237,17 +227,9 @@ def load_offering(folder: Path, config, out: Problems, cache=None) -> Offering |
             parts[name] = read_file(path, cls, out, cache)
     if any(v is None for v in parts.values()) or config is None:
         return None
-    key = ("offering", folder.name)
-    inputs = (config, *parts.values())
-    hit = cache.get(key) if cache is not None else None
-    if hit is not None and all(a is b for a, b in zip(hit[0], inputs, strict=True)):
-        return hit[1]  # the same parsed objects resolve to the same offering
-    offering = resolve_offering(folder.name, parts["course.yaml"], parts["lectures.yaml"],
-                                parts["projects.yaml"], parts["organization.yaml"],
-                                parts["news.yaml"], config)
-    if cache is not None:
-        cache[key] = (inputs, offering)
-    return offering
+    # the same parsed objects resolve to the same offering
+    return cache.reuse(("offering", folder.name), (config, *parts.values()),
+                       lambda: resolve_offering(folder.name, *parts.values(), config))
 
 
 def resolve_offering(slug, course, lectures, projects, organization, news, config) -> Offering:
@@ -295,50 +277,6 @@ def resolve_session(lecture: S.Lecture, part: S.Part, index: int, slots) -> Sess
         return Session(lecture, part, index, None, None, room, online, differs)
     return Session(lecture, part, index, dt.datetime.combine(lecture.date, start_t),
                    dt.datetime.combine(lecture.date, end_t), room, online, differs)
-
-
-@cache
-def _holiday_table(region: str, year: int) -> dict:
-    """Date -> English name of the region's public holidays in one year (read once)."""
-    country, _, subdiv = region.partition("-")
-    return dict(holidays_lib.country_holidays(country, subdiv=subdiv or None, years=year,
-                                              language="en_US"))
-
-
-def holidays_in(region: str, first: dt.date, last: dt.date) -> list[tuple]:
-    """(date, English name) of the region's public holidays from first to last, sorted."""
-    found = {}
-    for year in range(first.year, last.year + 1):
-        for day, name in _holiday_table(region, year).items():
-            if first <= day <= last:
-                found[day] = name
-    return sorted(found.items())
-
-
-def office_hour_dates(o: Offering, oh: S.OfficeHours) -> list[dt.date]:
-    """Dates an office hour takes place: weekly on its weekday from its start date (default: the
-    week of the first lecture) to the last lecture (default: the term's end), skipping public
-    holidays of the region and the excluded dates."""
-    dated = sorted(s.lecture.date for s in o.sessions if s.lecture.date is not S.TBD)
-    first = oh.start_date or (monday_of(dated[0]) if dated else o.course.term.start)
-    last = dated[-1] if dated else o.course.term.end
-    skip = set(oh.exclude) | {day for day, _ in o.holidays}
-    return [day for day in weekly(first, last, WEEKDAYS.index(oh.weekday)) if day not in skip]
-
-
-def weekly(first: dt.date, last: dt.date, weekday: int) -> list[dt.date]:
-    """Every date with the given weekday (0 = Monday) from first to last, inclusive."""
-    day = first + dt.timedelta(days=(weekday - first.weekday()) % 7)
-    days = []
-    while day <= last:
-        days.append(day)
-        day += dt.timedelta(days=7)
-    return days
-
-
-def monday_of(day: dt.date) -> dt.date:
-    """The Monday of the day's ISO week."""
-    return day - dt.timedelta(days=day.weekday())
 
 
 def slugify(text: str) -> str:

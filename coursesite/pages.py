@@ -17,20 +17,23 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from . import schema as S
-from .model import Offering, Session, Site, local_moment, monday_of, office_hour_dates, slugify
+from .dates import monday_of, office_hour_dates
+from .model import Offering, Session, Site, local_moment, slugify
 from .render import markdown, markdown_inline, relative_url
 from .text import (
     FEEDS,
+    KIND_LABELS,
     STATUS_TITLES,
     and_list,
     asset_path,
     change_title,
-    clock,
     day_label,
+    due_label,
     full_day_label,
     lecture_number,
     local_iso,
     material_label,
+    numbered_title,
     release_label,
     release_title,
     time_range,
@@ -298,41 +301,43 @@ def schedule_items(site: Site, o: Offering, pending: frozenset = frozenset()) ->
         if s.start is None:
             continue
         view = session_view(site, s, pending)
-        items.append({"kind": "lecture", "kind_label": "Lecture", "day": s.start.date(),
+        items.append({"kind": "lecture", "kind_label": KIND_LABELS["lecture"],
+                      "day": s.start.date(),
                       "start": local_iso(s.start.date(), s.start.time()),
                       "end": local_iso(s.end.date(), s.end.time()),
                       "time": time_range(s.start.time(), s.end.time()),
-                      "title": (f"{view['number']} " if view["number"] else "") + s.lecture.title,
+                      "title": numbered_title(s.lecture.number, s.lecture.title),
                       "room": room_view(site, s.room), "cancelled": view["cancelled"],
                       "note": view["note"],
                       "anchor": view["anchor"], "order": (0, s.index)})
     for i, oh in enumerate(o.course.weekly.office_hours):
         for day in office_hour_dates(o, oh):
-            items.append({"kind": "office-hours", "kind_label": "Office hours", "day": day,
+            items.append({"kind": "office-hours", "kind_label": KIND_LABELS["office-hours"],
+                          "day": day,
                           "start": local_iso(day, oh.start), "end": local_iso(day, oh.end),
                           "time": time_range(oh.start, oh.end), "title": "",
                           "room": room_view(site, oh.room), "cancelled": False,
                           "note": Markup(""), "anchor": "", "order": (1, i)})
     for i, e in enumerate(o.organization.exams):
         if e.date is not S.TBD:
-            items.append(dated_item("exam", "Exam", e.title, e.date, e.start, e.end,
+            items.append(dated_item("exam", e.title, e.date, e.start, e.end,
                                     room_view(site, e.room), (2, i)))
     for i, d in enumerate(o.organization.deadlines):
         if d.date is not S.TBD:
-            item = dated_item("deadline", "Deadline", d.title, d.date, None, None, None, (3, i))
-            item["time"] = f"due {clock(d.time)}" if d.time else "due"
+            item = dated_item("deadline", d.title, d.date, None, None, None, (3, i))
+            item["time"] = due_label(d.time)
             item["end"] = local_iso(d.date, d.time) if d.time else (
                 d.date + dt.timedelta(days=1)).isoformat()
             items.append(item)
     for day, name in o.holidays:
-        items.append(dated_item("holiday", "Public holiday", name, day, None, None, None, (4, 0)))
+        items.append(dated_item("holiday", name, day, None, None, None, (4, 0)))
     items.sort(key=lambda x: (x["day"], x["start"], x["order"]))
     return items
 
 
-def dated_item(kind, kind_label, title, day, start, end, room, order) -> dict:
+def dated_item(kind, title, day, start, end, room, order) -> dict:
     """A schedule entry for one day (all-day when there is no start time)."""
-    return {"kind": kind, "kind_label": kind_label, "day": day, "title": title,
+    return {"kind": kind, "kind_label": KIND_LABELS[kind], "day": day, "title": title,
             "start": local_iso(day, start),
             "end": local_iso(day, end) if end else (day + dt.timedelta(days=1)).isoformat(),
             "time": time_range(start, end) if start and end else "", "room": room,

@@ -60,8 +60,7 @@ class BuildResult:
 
 def validate(project: Project, strict: bool = False, cache: BuildCache = NO_CACHE) -> Site:
     """Load and validate content; under `strict`, warnings are problems too."""
-    site = load_site(project.content, project.assets,
-                     None if cache is NO_CACHE else cache.content)
+    site = load_site(project.content, project.assets, cache)
     if strict and site.warnings:
         raise ContentError([Problem(w.file, w.line, w.path, f"{w.message} [warning, fatal "
                                     "under --strict]") for w in site.warnings])

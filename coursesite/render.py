@@ -15,15 +15,21 @@ import jinja2
 import markdown as markdown_lib
 from markupsafe import Markup
 
+from . import schema as S
 from .cache import NO_CACHE, BuildCache
 from .errors import ContentError, Problem
 from .load import display_path
 
-_SAFE_HREF = re.compile(r"(https?:|mailto:|#)", re.I)
 _ENTITY = re.compile(r"&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);", re.I)
 
 
 # --- markdown --------------------------------------------------------------------------------
+
+def _safe_href(url: str) -> bool:
+    """Links markdown may keep: http(s) and mailto (the schemes URL fields allow) and anchors
+    in the page; relative links are dropped, since their target is not checked."""
+    return bool(S.OUTSIDE_SCHEME.match(url)) or url.startswith("#")
+
 
 class _SafeLinks(markdown_lib.treeprocessors.Treeprocessor):
     """Drop links and images whose scheme could run code (javascript:, data:, ...); an image
@@ -36,7 +42,7 @@ class _SafeLinks(markdown_lib.treeprocessors.Treeprocessor):
                 value = element.get(attr)
                 if value is None:
                     continue
-                if _SAFE_HREF.match(value.strip()):
+                if _safe_href(value.strip()):
                     # Markdown's serializer keeps "&name;" in attributes as an entity, which
                     # the browser decodes: decode it first, so safe_url sees what it means.
                     element.set(attr, safe_url(_ENTITY.sub(lambda m: html.unescape(m[0]),

@@ -14,6 +14,10 @@ from .schema import WEEKDAY_NAMES, WEEKDAYS, is_local
 MATERIAL_LABELS = {"slides": "Slides (PDF)", "pptx": "Slides (PPTX)", "video": "Video",
                    "notes": "Notes", "link": "Link"}
 STATUS_TITLES = {"open": "Open proposals", "assigned": "Assigned proposals"}
+# What each kind of schedule entry is called on the schedule page.
+KIND_LABELS = {"lecture": "Lecture", "office-hours": "Office hours", "exam": "Exam",
+               "deadline": "Deadline", "holiday": "Public holiday"}
+SEASON_LABELS = {"summer": "Summer", "winter": "Winter"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,18 @@ def local_iso(day: dt.date, at: dt.time | None = None) -> str:
     return f"{day.isoformat()}T{clock(at)}" if at else day.isoformat()
 
 
+def term_label(season: str, year: int) -> str:
+    """'Summer 2026' or 'Winter 2026/27' (a winter term runs into the next year)."""
+    if season == "winter":
+        return f"{SEASON_LABELS[season]} {year}/{(year + 1) % 100:02d}"
+    return f"{SEASON_LABELS[season]} {year}"
+
+
+def due_label(at: dt.time | None) -> str:
+    """'due 23:59', or 'due' for the end of the day."""
+    return f"due {clock(at)}" if at else "due"
+
+
 # --- lectures and materials -------------------------------------------------------------------
 
 def lecture_number(number: int | None) -> str:
@@ -115,10 +131,14 @@ def material_label(material) -> str:
     return material.label or MATERIAL_LABELS[material.kind]
 
 
+def numbered_title(number: int | None, title: str) -> str:
+    """'03 Title', or the title alone for an unnumbered session."""
+    return f"{lecture_number(number)} {title}" if number is not None else title
+
+
 def release_title(material, number: int | None, title: str) -> str:
     """'Slides (PDF) available: 03 Title'."""
-    prefix = f"{lecture_number(number)} " if number is not None else ""
-    return f"{material_label(material)} available: {prefix}{title}"
+    return f"{material_label(material)} available: {numbered_title(number, title)}"
 
 
 # --- calendar entries -------------------------------------------------------------------------

@@ -26,8 +26,9 @@ from icalendar import Calendar
 from coursesite import calendar as C
 from coursesite import schema as S
 from coursesite import text as T
+from coursesite.dates import office_hour_dates
 from coursesite.errors import ContentError
-from coursesite.model import load_site, office_hour_dates, valid_timezone
+from coursesite.model import load_site, valid_timezone
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "tests" / "fixtures" / "amls"

@@ -1,0 +1,60 @@
+"""Dates of the calendar that do not depend on the content: public holidays, weekly
+repetition, the office hours' dates of an offering.
+
+A module of its own so that model.py (which resolves offerings) and checks.py (which checks
+them) can both use these without importing each other.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import holidays as holidays_lib
+
+from . import schema as S
+from .schema import WEEKDAYS
+
+
+@cache
+def _holiday_table(region: str, year: int) -> dict:
+    """Date -> English name of the region's public holidays in one year (read once)."""
+    country, _, subdiv = region.partition("-")
+    return dict(holidays_lib.country_holidays(country, subdiv=subdiv or None, years=year,
+                                              language="en_US"))
+
+
+def holidays_in(region: str, first: dt.date, last: dt.date) -> list[tuple]:
+    """(date, English name) of the region's public holidays from first to last, sorted."""
+    found = {}
+    for year in range(first.year, last.year + 1):
+        for day, name in _holiday_table(region, year).items():
+            if first <= day <= last:
+                found[day] = name
+    return sorted(found.items())
+
+
+def office_hour_dates(o, oh: S.OfficeHours) -> list[dt.date]:
+    """Dates an office hour of the offering `o` (a model.Offering) takes place: weekly on
+    its weekday from its start date (default: the week of the first lecture) to the last
+    lecture (default: the term's end), skipping the region's public holidays and the excluded
+    dates."""
+    dated = sorted(s.lecture.date for s in o.sessions if s.lecture.date is not S.TBD)
+    first = oh.start_date or (monday_of(dated[0]) if dated else o.course.term.start)
+    last = dated[-1] if dated else o.course.term.end
+    skip = set(oh.exclude) | {day for day, _ in o.holidays}
+    return [day for day in weekly(first, last, WEEKDAYS.index(oh.weekday)) if day not in skip]
+
+
+def weekly(first: dt.date, last: dt.date, weekday: int) -> list[dt.date]:
+    """Every date with the given weekday (0 = Monday) from first to last, inclusive."""
+    day = first + dt.timedelta(days=(weekday - first.weekday()) % 7)
+    days = []
+    while day <= last:
+        days.append(day)
+        day += dt.timedelta(days=7)
+    return days
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday of the day's ISO week."""
+    return day - dt.timedelta(days=day.weekday())
