@@ -148,7 +148,7 @@ def check_characters(node: Node, tp, path: str, out: Problems) -> None:
         out.error(node.file, node.line, path, f"control character U+{ord(found.group()):04X} "
                   "is not allowed; delete it (check escapes such as \\x01 in quoted text)")
         raise Invalid
-    if tp is not S.Markdown and _LINE_BREAK.search(text.strip("\n")):
+    if tp not in (S.Markdown, S.MarkdownOrOff) and _LINE_BREAK.search(text.strip("\n")):
         out.error(node.file, node.line, path, "expected a single line of text, got a line "
                   "break; write it on one line (only description-like markdown fields span "
                   "lines)")
@@ -162,7 +162,7 @@ def convert_scalar(node: Node, tp, path: str, out: Problems):
     if len(text) > MAX_TEXT:
         _fail(node, path, out, f"at most {MAX_TEXT} characters")
     check_characters(node, tp, path, out)
-    if tp is not S.Markdown:
+    if tp not in (S.Markdown, S.MarkdownOrOff):
         text = text.strip("\n")  # a block scalar's final newline is not part of a title
     try:
         return reader_for(tp)(text)
@@ -211,6 +211,22 @@ def read_bool(text: str) -> bool:
     if text not in ("true", "false"):
         raise Expected("true or false")
     return text == "true"
+
+
+def read_minutes(text: str) -> int:
+    """A length of at most a day: '90', '90min', '1h', '1h30' or '1h 30min', in minutes."""
+    m = S.LENGTH.fullmatch(text.strip())
+    if not m or not (m[1] or m[2]):
+        raise Expected("a length like 90min, 1h or 1h30")
+    minutes = int(m[1] or 0) * 60 + int(m[2] or 0)
+    if not 0 < minutes <= 24 * 60:
+        raise Expected("a length of more than 0 and at most 24 hours")
+    return minutes
+
+
+def read_markdown_or_off(text: str):
+    """Markdown text, or False for 'false' (the generated text left out)."""
+    return False if text == "false" else _NONBLANK(text)
 
 
 def read_weekday(text: str) -> str:
@@ -320,6 +336,8 @@ READERS = {
     S.Weekday: read_weekday,
     S.Id: _ID,
     S.RoomId: _ID,
+    S.Minutes: read_minutes,
+    S.MarkdownOrOff: read_markdown_or_off,
     S.TeamSize: text_if(S.TEAM_SIZE.fullmatch, "a team size like 2 or 1-3"),
     S.TimeZoneName: text_if(valid_timezone, "an IANA time zone like Europe/Berlin"),
     S.Region: parsed_by(read_region, "a holiday region like DE-BE, AT-6 or DK (country code, "

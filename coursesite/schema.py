@@ -24,6 +24,8 @@ Weekday = NewType("Weekday", str)            # mon, tue, wed, thu, fri, sat, sun
 TimeZoneName = NewType("TimeZoneName", str)  # an IANA zone such as Europe/Berlin
 Region = NewType("Region", str)              # holiday region: country or country-subdivision
 TeamSize = NewType("TeamSize", str)          # '2' or a range '1-3'
+Minutes = NewType("Minutes", int)            # a length: 90, 90min, 1h, 1h30
+MarkdownOrOff = NewType("MarkdownOrOff", str)  # markdown text, or false (None is the default)
 
 # --- the patterns of values (matched whole, with fullmatch) --------------------------------
 
@@ -36,6 +38,7 @@ ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 SLUG = ID  # offering folder names become URLs: the same alphabet as ids
 SLUG_GAP = re.compile(r"[^a-z0-9]+")  # what slugify() turns into one '-'
 TEAM_SIZE = re.compile(r"[1-9]\d*(-[1-9]\d*)?")
+LENGTH = re.compile(r"(?:(\d{1,2})h)?\s*(?:(\d{1,3})(?:\s*min)?)?")  # hours and/or minutes
 WHOLE_NUMBER = re.compile(r"[+-]?\d{1,9}")  # int() refuses > 4300 digits; no count is that big
 ABSOLUTE_URL = re.compile(r"(?i:https?)://[^\s/]+(/[^\s]*)?/")
 OUTSIDE_URL = re.compile(r"((?i:https?)://[^\s/]+[^\s]*|(?i:mailto):[^\s@]+@[^\s@]+)")
@@ -133,6 +136,8 @@ class SiteConfig:
     timezone: TimeZoneName = f("Default IANA time zone of offerings", "Europe/Berlin")
     language: str = f("Language of the pages (BCP 47, e.g. en or de)", "en")
     holiday_region: Region = f("Default public-holiday region, e.g. DE-BE, AT-6, DK", "DE-BE")
+    institution: Optional[str] = f(
+        "Default university of the offerings, e.g. TU Berlin (shown where one differs)", None)
     description: Optional[Markdown] = f("Text on the landing page", None)
     maintainer: Optional[Contact] = f("Who maintains the site", None)
     extra: dict = f("Free-form values for custom templates", factory=dict)
@@ -171,13 +176,30 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Break:
+    """A lecture-free period inside the term, e.g. the Christmas break."""
+
+    start: dt.date = f("First day without lectures")
+    end: dt.date = f("Last day without lectures (the same day for a single day)")
+    label: Optional[str] = f("What it is, e.g. Christmas break", None)
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
 class Term:
     """The term an offering runs in, with its lecture period."""
 
-    season: Literal["summer", "winter"] = f("summer or winter")
+    season: Literal["summer", "winter", "fall", "spring", "block"] = f(
+        "summer, winter, fall, spring, or block (a blocked course with its own dates)")
     year: int = f("Year the term starts in (winter 2026 runs into 2027)")
-    start: dt.date = f("First day of the lecture period")
-    end: dt.date = f("Last day of the lecture period")
+    start: dt.date = f("First day of the lecture period (of a blocked course: its first day)")
+    end: dt.date = f("Last day of the lecture period (of a blocked course: its last day)")
+    label: Optional[str] = f(
+        "The term as the university writes it, e.g. SS2019, WS2021/22, Fall 2022 "
+        "(default: Summer 2026, Winter 2026/27, Fall 2022, Spring 2023, Block course 2019)",
+        None)
+    breaks: list[Break] = f("Lecture-free periods: no lectures or office hours then",
+                            factory=list)
     where: Where = where_field()
 
 
@@ -185,9 +207,23 @@ class Term:
 class CourseCode:
     """An entry in the university's course catalogue."""
 
-    kind: str = f("Kind of course, e.g. VL/UE")
     number: str = f("Catalogue number, e.g. 41078")
-    name: str = f("Official name")
+    kind: Optional[str] = f("Kind of course, e.g. VL/UE", None)
+    name: Optional[str] = f("Official name", None)
+    order: Literal["kind-first", "number-first"] = f(
+        "How the university writes it: kind-first (VL/UE 41078) or number-first (41078 VL/UE)",
+        "kind-first")
+    where: Where = where_field()
+
+
+@dataclass(frozen=True)
+class SectionTitles:
+    """Headings of the course page's sections, when the offering calls them otherwise."""
+
+    lectures: Optional[str] = f("Default: Lectures", None)
+    projects: Optional[str] = f("Default: Project / Exercises", None)
+    dates: Optional[str] = f("Default: Exams and deadlines", None)
+    organization: Optional[str] = f("Default: Organization", None)
     where: Where = where_field()
 
 
@@ -197,7 +233,9 @@ class LectureSlot:
 
     weekday: Weekday = f("mon .. sun")
     start: dt.time = f("Start time, 24-hour, e.g. 16:00")
-    end: dt.time = f("End time, e.g. 18:00")
+    end: Optional[dt.time] = f("End time, e.g. 18:00 (or give length)", None)
+    length: Optional[Minutes] = f("Length when the end is not written, e.g. 90min or 1h30",
+                                  None)
     room: Optional[RoomId] = f("Room id from rooms.yaml (omit for online-only)", None)
     online: list[Link] = f("Online links, e.g. {label: Zoom, url: https://...}", factory=list)
     where: Where = where_field()
@@ -234,12 +272,21 @@ class Course:
     title: str = f("Course title, e.g. Architecture of ML Systems")
     short: str = f("Short name used in calendars, e.g. AMLS")
     term: Term = f("Term and lecture period")
+    course: Optional[Id] = f(
+        "Stable id of the course across its offerings and renames, e.g. amls (default: the "
+        "short name in lower case); offerings with one id are listed together", None)
+    institution: Optional[str] = f("University it is held at (default: site.yaml's)", None)
     codes: list[CourseCode] = f("Catalogue entries", factory=list)
     ects: Optional[int] = f("Credit points of the module", None)
     level: Optional[str] = f("Level of study, e.g. master", None)
     programmes: list[str] = f("Study programmes the module is applicable to", factory=list)
     study_areas: list[str] = f("Study areas the module belongs to", factory=list)
+    module_sentence: Optional[MarkdownOrOff] = f(
+        "The sentence introducing the module (default: made from ects, level, programmes and "
+        "study areas); false leaves it out", None)
     description: Optional[Markdown] = f("What the course is about", None)
+    sections: SectionTitles = f("Headings of the course page, when renamed",
+                                factory=SectionTitles)
     timezone: Optional[TimeZoneName] = f("Time zone (default: site.yaml's)", None)
     holiday_region: Optional[Region] = f("Holiday region (default: site.yaml's)", None)
     weekly: Weekly = f("Weekly lecture slots and office hours", factory=Weekly)
@@ -270,7 +317,9 @@ class Lecture:
     title: str = f("Title of the session")
     date: DateOrTbd = f("Date, e.g. 2026-04-16, or TBD")
     number: Optional[int] = f("Lecture number (omit for sessions such as a discussion)", None)
-    start: Optional[dt.time] = f("Start time when it differs from the slot", None)
+    start: Optional[dt.time] = f(
+        "Start time when it differs from the slot (with no slot and no start the session is "
+        "date-only: shown by its date, an all-day entry in the calendar)", None)
     end: Optional[dt.time] = f("End time when it differs from the slot", None)
     room: Optional[RoomId] = f("Room when it differs from the slot", None)
     materials: list[Material] = f("Slides, videos, notes, links", factory=list)
