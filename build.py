@@ -41,6 +41,16 @@ def port_number(text: str) -> int:
     return int(text)
 
 
+def value_of(parse):
+    """An argparse type from a parser that raises ValueError with its message."""
+    def read(text: str):
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return read
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command")
@@ -48,7 +58,9 @@ def parse_args(argv):
     c = sub.add_parser("check", help="validate content and render in memory; write nothing")
     s = sub.add_parser("serve", help="live preview: rebuild on every save, reload the browser")
     d = sub.add_parser("deploy", help="strict build, then upload site/ with rsync")
-    for p in (b, c, s, d):
+    n = sub.add_parser("new-term", help="create the next term's offering from an old one")
+    add_new_term_arguments(n)
+    for p in (b, c, s, d, n):
         p.add_argument("--content", type=Path, default=PROJECT_DIR / "content",
                        help="content folder (default: content/ next to build.py)")
         p.add_argument("--assets", type=Path, default=PROJECT_DIR / "assets",
@@ -85,6 +97,23 @@ def parse_args(argv):
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["build", *argv]
     return parser.parse_args(argv)
+
+
+def add_new_term_arguments(n) -> None:
+    """new-term's own arguments; their values are checked here (exit 2 when malformed)."""
+    from coursesite.newterm_dates import parse_day, parse_period, parse_slug
+
+    n.add_argument("slug", type=value_of(parse_slug), metavar="NEW-SLUG",
+                   help="folder name of the new offering, e.g. ss27_amls")
+    n.add_argument("--from", dest="source", required=True, type=value_of(parse_slug),
+                   metavar="OLD-SLUG", help="the offering to start from, e.g. ss26_amls")
+    n.add_argument("--start", required=True, type=value_of(parse_day), metavar="YYYY-MM-DD",
+                   help="first day of the new lecture period")
+    n.add_argument("--end", type=value_of(parse_day), default=None, metavar="YYYY-MM-DD",
+                   help="last day of the new lecture period (default: as long as the old one)")
+    n.add_argument("--break", dest="breaks", action="append", default=[],
+                   type=value_of(parse_period), metavar="YYYY-MM-DD[..YYYY-MM-DD]",
+                   help="a lecture-free period of the new term (repeatable)")
 
 
 def usage_problem(args) -> str | None:
@@ -129,6 +158,12 @@ def main(argv=None) -> int:
     if args.command == "schema":
         return write_schemas(args.out)
     try:
+        if args.command == "new-term":
+            from coursesite.newterm import new_term_folder
+
+            print(new_term_folder(args.content, args.assets, args.slug, args.source,
+                                  args.start, args.end, args.breaks))
+            return 0
         if args.command == "check" and args.gates:
             return run_check_with_gates(project, args)
         if args.command == "check":

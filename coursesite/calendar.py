@@ -86,25 +86,28 @@ def event_uid(slug: str, key: str) -> str:
 
 def offering_items(site: Site, o: Offering, pending: frozenset = frozenset()) -> list[Item]:
     """Every dated event of the offering (TBD items have no date, so no event yet)."""
-    items = [lecture_item(site, o, s, pending) for s in o.sessions if s.start is not None]
+    items = [lecture_item(site, o, s, pending) for s in o.sessions if s.day is not None]
     items += office_hour_items(site, o)
     items += [exam_item(site, o, e) for e in o.organization.exams if e.date is not S.TBD]
     items += [deadline_item(o, d) for d in o.organization.deadlines if d.date is not S.TBD]
-    # Keys are unique: model.py rejects repeated lecture numbers, exam and deadline ids, and
-    # unnumbered sessions with one title; office-hour keys are numbered per weekday.
+    # Keys are unique: checks.py rejects repeated lecture numbers, exam and deadline ids;
+    # model.session_keys numbers repeated titles; office-hour keys are numbered per weekday.
     return sorted(items, key=Item.order)
 
 
 def lecture_item(site: Site, o: Offering, s: Session, pending: frozenset = frozenset()) -> Item:
-    """A lecture session: timed, in its room, with online and material links."""
+    """A lecture session in its room, with online and material links: timed, or all-day for
+    a date-only session (whose time is not known: none is invented)."""
     lecture = s.lecture
     title = T.lecture_summary(o.course.short, lecture.number, lecture.title)
     cancelled = lecture.status == "cancelled"
     lines = [f"Part {s.part.letter}: {s.part.title}", lecture.note,
              *online_lines(s.online),
              *material_lines(site, [m for m in lecture.materials if m.url not in pending])]
-    return Item("lecture", s.key, T.cancelled(title) if cancelled else title, s.start, s.end,
-                o.timezone, location(site, s.room, s.online), join_lines(lines), cancelled,
+    start, end, tzid = (s.start, s.end, o.timezone) if s.start is not None else (
+        s.day, s.day + dt.timedelta(days=1), None)
+    return Item("lecture", s.key, T.cancelled(title) if cancelled else title, start, end,
+                tzid, location(site, s.room, s.online), join_lines(lines), cancelled,
                 page_url(site, o), conferences(s.online), where=lecture.where,
                 label=T.lecture_label(lecture.number, lecture.title))
 

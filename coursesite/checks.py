@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from . import schema as S
 from .convert import Problems
-from .dates import office_hour_dates
+from .dates import in_break, office_hour_dates
 from .errors import closest
 from .schema import WEEKDAY_NAMES, WEEKDAYS
 from .text import weekday_plural
@@ -56,7 +56,6 @@ def check_offering(o: Offering, rooms: dict, assets_dir: Path | None, out: Probl
         check_local_urls(url_references(*files), assets_dir, out)
     check_slot_times(o, out)
     check_ids_unique(o, out)
-    check_session_keys(o, out)
     check_sessions(o, out)
     check_exam_times(o, out)
     for oh in o.course.weekly.office_hours:
@@ -176,20 +175,6 @@ def check_unique(items, key, where, field_name, what, out: Problems) -> None:
             seen[k] = where(item)
 
 
-def check_session_keys(o: Offering, out: Problems) -> None:
-    """Unnumbered sessions are told apart in calendars by their title (the key of their UID)."""
-    seen = {}
-    for s in o.sessions:
-        if s.lecture.number is not None:
-            continue
-        if s.key in seen:
-            out.at(s.lecture.where, "title", "another unnumbered session has the same title "
-                   f"(line {seen[s.key].line_of('title')}); calendars could not tell them apart: "
-                   "give one a number or a different title")
-        else:
-            seen[s.key] = s.lecture.where
-
-
 def check_release_per_file(o: Offering, out: Problems) -> None:
     """A file listed twice must have one release time: else it is public (through the
     listing without one) before its release."""
@@ -223,16 +208,32 @@ def check_term(term: S.Term, out: Problems) -> None:
     if (term.end - term.start).days > 366:
         out.at(term.where, "end", f"the lecture period {term.start} to {term.end} is longer "
                "than a year; check the end date")
-    if term.start.year not in (term.year, term.year + 1) and term.season == "winter" \
-            or term.season == "summer" and term.start.year != term.year:
+    years = (term.year, term.year + 1) if term.season == "winter" else (term.year,)
+    if term.start.year not in years:
         out.at(term.where, "start", f"lecture period starts in {term.start.year}, but the term "
                f"is {term.season} {term.year}; check year and start")
+    for b in term.breaks:
+        check_order(b, "start", "end", b.start, b.end, out, strict=False)
+        if b.start < term.start or b.end > term.end:
+            out.at(b.where, "start", f"the break {b.start} to {b.end} is not inside the term "
+                   f"({term.start} to {term.end}); fix its dates or the term's")
 
 
 def check_slot_times(o: Offering, out: Problems) -> None:
-    """Each weekly lecture slot and office hour ends after it starts."""
+    """Each weekly lecture slot and office hour ends after it starts; a lecture slot gives
+    its end or its length (model.with_slot_ends made the end of a length), not both."""
+    for slot in o.course.weekly.lectures:
+        if slot.length is not None and slot.where.line_of("end") != slot.where.line:
+            out.at(slot.where, "length", "give end: or length:, not both; delete one")
+        elif slot.end is None and slot.length is not None:
+            out.at(slot.where, "length", f"a lecture from {_value(slot.start)} lasting "
+                   f"{slot.length} minutes would end after midnight; check start and length")
+        elif slot.end is None:
+            out.at(slot.where, "start", "give the slot's end: (e.g. end: \"18:00\") or its "
+                   "length: (e.g. length: 90min)")
     for slot in [*o.course.weekly.lectures, *o.course.weekly.office_hours]:
-        check_order(slot, "start", "end", slot.start, slot.end, out)
+        if slot.end is not None:
+            check_order(slot, "start", "end", slot.start, slot.end, out)
 
 
 def check_exam_times(o: Offering, out: Problems) -> None:
@@ -261,9 +262,12 @@ def check_session(o: Offering, s: Session, holiday_names: dict, out: Problems) -
         check_order(lecture, "start", "end", lecture.start, lecture.end, out)
     if lecture.date is S.TBD:
         return
-    if s.start is None:
-        out.at(lecture.where, "date", "no time for this lecture: give start: and end:, or add "
-               "a weekly lecture slot in course.yaml")
+    if s.start is None and not (lecture.start is None and lecture.end is None
+                                and not o.course.weekly.lectures):
+        missing = "end" if lecture.start is not None else "start"
+        out.at(lecture.where, missing if lecture.where.line_of(missing) else "date",
+               f"this lecture has no {missing} time: give {missing}: (or neither start: nor "
+               "end:, and no weekly lecture slot, for a date-only session)")
         return
     if (lecture.start is None) != (lecture.end is None):  # one side from the slot, one overridden
         check_order(lecture, "start", "end", s.start.time(), s.end.time(), out)
@@ -272,10 +276,17 @@ def check_session(o: Offering, s: Session, holiday_names: dict, out: Problems) -
                f"({term.start} to {term.end}); fix the date or the term in course.yaml")
         return
     check_session_weekday(o, lecture, out)
-    if lecture.date in holiday_names and lecture.status != "cancelled":
+    if lecture.status == "cancelled":
+        return
+    if lecture.date in holiday_names:
         out.at(lecture.where, "date", f"{lecture.date} is a public holiday in "
                f"{o.holiday_region} ({holiday_names[lecture.date]}); move or cancel it",
                warning=True)
+    lecture_free = in_break(term, lecture.date)
+    if lecture_free is not None:
+        name = f" ({lecture_free.label})" if lecture_free.label else ""
+        out.at(lecture.where, "date", f"{lecture.date} is in a lecture-free period{name}, "
+               f"{lecture_free.start} to {lecture_free.end}; move or cancel it", warning=True)
 
 
 def check_session_weekday(o: Offering, lecture: S.Lecture, out: Problems) -> None:
@@ -291,10 +302,17 @@ def check_session_weekday(o: Offering, lecture: S.Lecture, out: Problems) -> Non
 
 
 def check_office_hours(o: Offering, oh: S.OfficeHours, out: Problems) -> None:
-    """A start after the term is an error; an excluded date with no occurrence is a warning."""
+    """A start after the term is an error; office hours without any occurrence, and an
+    excluded date that is no occurrence, are warnings."""
     if oh.start_date and oh.start_date > o.course.term.end:
         out.at(oh.where, "start_date", f"starts {oh.start_date}, after the term ends "
                f"({o.course.term.end}); use a date inside the term")
+        return
+    if not office_hour_dates(o, oh):
+        out.at(oh.where, "weekday", f"these office hours on {weekday_plural(oh.weekday)} never "
+               "take place: they run from their start date (default: the week of the first "
+               "lecture) to the last lecture, and no such day falls in that time; fix "
+               "start_date or the weekday, or remove them", warning=True)
         return
     without_exclusions = set(office_hour_dates(o, dataclasses.replace(oh, exclude=[])))
     for day in oh.exclude:
@@ -304,6 +322,8 @@ def check_office_hours(o: Offering, oh: S.OfficeHours, out: Problems) -> None:
                        f"{weekday_plural(oh.weekday)}")
             elif day in dict(o.holidays):
                 why = f"is a public holiday ({dict(o.holidays)[day]}), skipped anyway"
+            elif in_break(o.course.term, day) is not None:
+                why = "is in a lecture-free period (term.breaks), skipped anyway"
             else:
                 why = "is outside the weeks of these office hours (start date to last lecture)"
             out.at(oh.where, "exclude", f"excluded date {day} {why}; remove it or fix the date",

@@ -36,13 +36,19 @@ def holidays_in(region: str, first: dt.date, last: dt.date) -> list[tuple]:
 def office_hour_dates(o, oh: S.OfficeHours) -> list[dt.date]:
     """Dates an office hour of the offering `o` (a model.Offering) takes place: weekly on
     its weekday from its start date (default: the week of the first lecture) to the last
-    lecture (default: the term's end), skipping the region's public holidays and the excluded
-    dates."""
+    lecture (default: the term's end), skipping the region's public holidays, the term's
+    breaks and the excluded dates."""
     dated = sorted(s.lecture.date for s in o.sessions if s.lecture.date is not S.TBD)
     first = oh.start_date or (monday_of(dated[0]) if dated else o.course.term.start)
     last = dated[-1] if dated else o.course.term.end
     skip = set(oh.exclude) | {day for day, _ in o.holidays}
-    return [day for day in weekly(first, last, WEEKDAYS.index(oh.weekday)) if day not in skip]
+    return [day for day in weekly(first, last, WEEKDAYS.index(oh.weekday))
+            if day not in skip and in_break(o.course.term, day) is None]
+
+
+def in_break(term: S.Term, day: dt.date):
+    """The term's break (lecture-free period) that holds the day, or None."""
+    return next((b for b in term.breaks if b.start <= day <= b.end), None)
 
 
 def weekly(first: dt.date, last: dt.date, weekday: int) -> list[dt.date]:

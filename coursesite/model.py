@@ -7,6 +7,7 @@ or raises one ContentError listing them all.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
@@ -32,22 +33,24 @@ from .text import term_label
 
 @dataclass(frozen=True)
 class Session:
-    """A lecture with its slot resolved: the actual local start, end and room (None if TBD)."""
+    """A lecture with its slot resolved: its date (None while TBD), the actual local start and
+    end (None for a date-only session, whose time is not known), room and online links."""
 
     lecture: S.Lecture
     part: S.Part
     index: int          # position in the offering, for a stable order only
+    day: dt.date | None
     start: dt.datetime | None
     end: dt.datetime | None
     room: str | None    # room id
     online: tuple       # Links of the slot it falls in
-    differs_from_slot: bool
+    differs_from_slot: bool  # weekday or time not the slot's: the row shows the time
+    key: str = ""       # logical key of its calendar UID (see session_keys)
 
     @property
-    def key(self) -> str:
-        """Logical key for calendar UIDs: the number, or the title for unnumbered sessions."""
-        n = self.lecture.number
-        return f"lecture/{n:02d}" if n is not None else f"lecture/{slugify(self.lecture.title)}"
+    def date_only(self) -> bool:
+        """Dated, but without a known time: shown by its date, all-day in the calendar."""
+        return self.day is not None and self.start is None
 
 
 @dataclass(frozen=True)
@@ -62,13 +65,21 @@ class Offering:
     news: S.News
     timezone: str
     holiday_region: str
+    institution: str | None  # course.yaml's, else site.yaml's
     sessions: tuple          # Session, in the order written
     holidays: tuple          # (date, name) inside the term, sorted
 
     @property
     def term_label(self) -> str:
-        """'Summer 2026' or 'Winter 2026/27'."""
-        return term_label(self.course.term.season, self.course.term.year)
+        """The term as the university writes it, else 'Summer 2026', 'Winter 2026/27', ..."""
+        t = self.course.term
+        return t.label or term_label(t.season, t.year)
+
+    @property
+    def course_id(self) -> str:
+        """The course across its offerings and renames: course.yaml's `course`, else the short
+        name in lower case."""
+        return self.course.course or slugify(self.course.short)
 
     @property
     def sort_key(self) -> tuple:
@@ -236,13 +247,54 @@ def resolve_offering(slug, course, lectures, projects, organization, news, confi
     """Fill defaults from site.yaml and resolve each lecture's time and room from its slot."""
     tz = course.timezone or config.timezone
     region = course.holiday_region or config.holiday_region
+    course = with_slot_ends(course)
     sessions = []
     for part in lectures.parts:
         for lecture in part.lectures:
             sessions.append(resolve_session(lecture, part, len(sessions), course.weekly.lectures))
+    keys = session_keys([s.lecture for s in sessions])
+    sessions = [dataclasses.replace(s, key=k) for s, k in zip(sessions, keys, strict=True)]
     return Offering(slug, course, lectures, projects, organization, news, tz, region,
-                    tuple(sessions),
+                    course.institution or config.institution, tuple(sessions),
                     tuple(holidays_in(region, course.term.start, course.term.end)))
+
+
+def with_slot_ends(course: S.Course) -> S.Course:
+    """The course with each lecture slot's end filled in from its `length` (a slot may give
+    a start and a length instead of an end). An end past midnight is left out: checks.py
+    reports the slot."""
+    def ended(slot: S.LectureSlot) -> S.LectureSlot:
+        if slot.end is not None or slot.length is None:
+            return slot
+        minutes = slot.start.hour * 60 + slot.start.minute + slot.length
+        if minutes >= 24 * 60:
+            return slot
+        return dataclasses.replace(slot, end=dt.time(minutes // 60, minutes % 60))
+    slots = [ended(slot) for slot in course.weekly.lectures]
+    if all(a is b for a, b in zip(slots, course.weekly.lectures, strict=True)):
+        return course
+    return dataclasses.replace(course, weekly=dataclasses.replace(course.weekly, lectures=slots))
+
+
+def session_keys(lectures: list) -> list[str]:
+    """The calendar key of each lecture: 'lecture/07' by number; an unnumbered session by its
+    title, 'lecture/discussion-of-projects', and a repeat of that title by its occurrence,
+    '...-2' (so a blocked course may hold two sessions of one title on two days). Numbered
+    keys are taken first, so no title can take a number's key."""
+    numbered = {i: f"lecture/{lec.number:02d}" for i, lec in enumerate(lectures)
+                if lec.number is not None}
+    used, keys = set(numbered.values()), []
+    for i, lecture in enumerate(lectures):
+        key = numbered.get(i)
+        if key is None:
+            base, n = f"lecture/{slugify(lecture.title)}", 1
+            key = base
+            while key in used:
+                n += 1
+                key = f"{base}-{n}"
+            used.add(key)
+        keys.append(key)
+    return keys
 
 
 def local_moment(o: Offering, moment: dt.datetime) -> dt.datetime:
@@ -266,17 +318,20 @@ def slot_for(date, slots):
 
 
 def resolve_session(lecture: S.Lecture, part: S.Part, index: int, slots) -> Session:
-    """A Session: the lecture's own start/end/room where given, else its slot's."""
+    """A Session: the lecture's own start/end/room where given, else its slot's. Without a
+    slot and without its own start it is date-only: no time is invented."""
     slot = slot_for(lecture.date, slots)
     start_t = lecture.start or (slot.start if slot else None)
     end_t = lecture.end or (slot.end if slot else None)
     room = lecture.room or (slot.room if slot else None)
     online = tuple(slot.online) if slot else ()
-    differs = slot is None or (start_t, end_t) != (slot.start, slot.end)
-    if lecture.date is S.TBD or start_t is None or end_t is None:
-        return Session(lecture, part, index, None, None, room, online, differs)
-    return Session(lecture, part, index, dt.datetime.combine(lecture.date, start_t),
-                   dt.datetime.combine(lecture.date, end_t), room, online, differs)
+    day = None if lecture.date is S.TBD else lecture.date
+    differs = slot is None or (start_t, end_t) != (slot.start, slot.end) or (
+        day is not None and WEEKDAYS[day.weekday()] != slot.weekday)
+    if day is None or start_t is None or end_t is None:
+        return Session(lecture, part, index, day, None, None, room, online, differs)
+    return Session(lecture, part, index, day, dt.datetime.combine(day, start_t),
+                   dt.datetime.combine(day, end_t), room, online, differs)
 
 
 def slugify(text: str) -> str:

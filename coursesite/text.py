@@ -17,7 +17,8 @@ STATUS_TITLES = {"open": "Open proposals", "assigned": "Assigned proposals"}
 # What each kind of schedule entry is called on the schedule page.
 KIND_LABELS = {"lecture": "Lecture", "office-hours": "Office hours", "exam": "Exam",
                "deadline": "Deadline", "holiday": "Public holiday"}
-SEASON_LABELS = {"summer": "Summer", "winter": "Winter"}
+SEASON_LABELS = {"summer": "Summer", "winter": "Winter", "fall": "Fall", "spring": "Spring",
+                 "block": "Block course"}
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def local_iso(day: dt.date, at: dt.time | None = None) -> str:
 
 
 def term_label(season: str, year: int) -> str:
-    """'Summer 2026' or 'Winter 2026/27' (a winter term runs into the next year)."""
+    """'Summer 2026', 'Fall 2022', 'Block course 2019', or 'Winter 2026/27' (a winter term
+    runs into the next year)."""
     if season == "winter":
         return f"{SEASON_LABELS[season]} {year}/{(year + 1) % 100:02d}"
     return f"{SEASON_LABELS[season]} {year}"

@@ -27,7 +27,6 @@ from coursesite import calendar as C
 from coursesite import schema as S
 from coursesite import text as T
 from coursesite.dates import office_hour_dates
-from coursesite.errors import ContentError
 from coursesite.model import load_site, valid_timezone
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,7 +153,10 @@ def expected_events(site) -> dict[str, dict[str, Expected]]:
     for o in site.offerings:
         tz, found = o.timezone, {}
         for s in o.sessions:
-            if s.lecture.date is not S.TBD:
+            if s.date_only:
+                end = s.day + dt.timedelta(days=1)
+                found[uid(o.slug, s.key)] = Expected("lecture", s.day, end, None, (s.day,))
+            elif s.day is not None:
                 found[uid(o.slug, s.key)] = Expected("lecture", s.start, s.end, tz, (s.start,))
         per_day = {}
         for oh in o.course.weekly.office_hours:
@@ -567,15 +569,21 @@ def test_expanded_occurrences_equal_the_yaml(built):
         assert got == want, o.slug
 
 
-def test_duplicate_session_keys_fail_loudly(tmp_path):
-    """Two unnumbered sessions with one title would share a UID: the build must refuse."""
+def test_repeated_session_titles_get_their_own_uids(tmp_path):
+    """Two unnumbered sessions with one title (both days of a blocked course) are two events:
+    the first keeps the title's UID, the repeat gets its own, and neither depends on a date."""
     content = copy_content(WINTER, tmp_path / "content")
     lectures = content / "ws26_xyz" / "lectures.yaml"
     lectures.write_text(lectures.read_text() + "      - {title: 'Q&A: Exam Preparation; Review, "
                         "Part \\ 2', date: 2027-02-09, start: '10:00', end: '11:00'}\n")
-    with pytest.raises(ContentError, match=r"lectures.yaml:35: parts\[1\].lectures\[6\].title: "
-                       r"another unnumbered session has the same title \(line 34\)"):
-        build(content, winter_assets(tmp_path / "assets"))
+    result = build(content, winter_assets(tmp_path / "assets"))
+    o = next(o for o in result.site.offerings if o.slug == "ws26_xyz")
+    repeated = [s for s in o.sessions if s.lecture.title.startswith("Q&A")]
+    assert len(repeated) == 2
+    first, second = (s.key for s in repeated)
+    assert second == first + "-2"
+    feed = events(result.feed("ws26_xyz"))
+    assert {uid("ws26_xyz", first), uid("ws26_xyz", second)} <= set(feed)
 
 
 # === Changes: SEQUENCE, LAST-MODIFIED, DTSTAMP ===================================================
