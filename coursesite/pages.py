@@ -18,21 +18,25 @@ from markupsafe import Markup
 
 from . import schema as S
 from .dates import monday_of, office_hour_dates
+from .archive import Archive
 from .model import Offering, Session, Site, local_moment, slugify
 from .render import markdown, markdown_inline, relative_url
 from .text import (
+    ARCHIVE_LABELS,
     FEEDS,
     KIND_LABELS,
+    SECTION_TITLES,
     STATUS_TITLES,
-    and_list,
     asset_path,
     change_title,
+    code_label,
     day_label,
     due_label,
     full_day_label,
     lecture_number,
     local_iso,
     material_label,
+    module_sentence,
     numbered_title,
     release_label,
     release_title,
@@ -61,16 +65,13 @@ def page(path: str, title: str, breadcrumbs=()) -> dict:
     return {"path": path, "title": title, "breadcrumbs": list(breadcrumbs)}
 
 
-def landing_context(site: Site, path: str = "index.html") -> dict:
-    """The landing page: offerings grouped by course title, newest offering first."""
-    groups: dict[str, list] = {}
-    for o in site.offerings:  # already newest first
-        groups.setdefault(o.course.title, []).append({
-            "term": o.term_label, "short": o.course.short, "url": f"{o.slug}/index.html",
-            "codes": ", ".join(f"{c.kind} {c.number}" for c in o.course.codes),
-        })
+def landing_context(site: Site, path: str = "index.html", archive: Archive | None = None) -> dict:
+    """The landing page: the courses (by course id, the one with the newest offering first),
+    each with its offerings newest first, the running or next one marked as the archive says
+    (without one, only the page's script marks them)."""
+    archive = archive or Archive.of(site, None)
     return {"site": site_context(site), "page": page(path, site.config.title),
-            "courses": [{"title": t, "offerings": offs} for t, offs in groups.items()]}
+            "courses": archive.landing(), "labels": ARCHIVE_LABELS}
 
 
 def room_view(site: Site, room_id: str | None) -> dict | None:
@@ -91,18 +92,15 @@ def slot_view(site: Site, slot) -> dict:
             "room": room_view(site, slot.room), "online": links_view(slot.online)}
 
 
-def module_line(o: Offering) -> str:
-    """'AMLS is a 6 ECTS module, applicable to the master study courses ...' from the data."""
+def module_line(o: Offering) -> Markup | str:
+    """The sentence introducing the module: the maintainer's own (`module_sentence`), none
+    (`module_sentence: false`), or text.module_sentence's from the facts given."""
     c = o.course
-    if c.ects is None and not c.programmes:
+    if c.module_sentence is False:
         return ""
-    text = f"{c.short} is a{'' if c.ects is None else f' {c.ects} ECTS'} module"
-    if c.programmes:
-        level = f"{c.level} " if c.level else ""
-        text += f", applicable to the {level}study courses {and_list(c.programmes)}"
-    if c.study_areas:
-        text += f", as well as the study areas {and_list(c.study_areas)}"
-    return text + "."
+    if c.module_sentence:
+        return markdown_inline(c.module_sentence)
+    return module_sentence(c.short, c.ects, c.level, c.programmes, c.study_areas)
 
 
 def material_view(m: S.Material, pending: frozenset) -> dict:
@@ -122,8 +120,8 @@ def session_view(site: Site, s: Session, pending: frozenset = frozenset()) -> di
         "anchor": s.key.replace("/", "-"),
         "date": "TBD" if tbd else day_label(lecture.date),
         "iso": "" if tbd else lecture.date.isoformat(),
-        "start": local_iso(s.start.date(), s.start.time()) if s.start else "",
-        "end": local_iso(s.end.date(), s.end.time()) if s.end else "",
+        "start": session_start(s),
+        "end": session_end(s),
         "time": time_range(s.start.time(), s.end.time()) if s.start and s.differs_from_slot
         else "",
         "room": room_view(site, lecture.room) if lecture.room else None,
@@ -131,6 +129,21 @@ def session_view(site: Site, s: Session, pending: frozenset = frozenset()) -> di
         "cancelled": lecture.status == "cancelled",
         "note": markdown_inline(lecture.note),
     }
+
+
+def session_start(s: Session) -> str:
+    """The local ISO start the page script compares with now: the day of a date-only
+    session, '' while TBD."""
+    if s.start is not None:
+        return local_iso(s.start.date(), s.start.time())
+    return local_iso(s.day) if s.day is not None else ""
+
+
+def session_end(s: Session) -> str:
+    """The local ISO end: a date-only session lasts its day (the next day exclusive)."""
+    if s.end is not None:
+        return local_iso(s.end.date(), s.end.time())
+    return local_iso(s.day + dt.timedelta(days=1)) if s.day is not None else ""
 
 
 def person_view(p: S.Person) -> dict:
@@ -153,14 +166,18 @@ def organization_view(site: Site, org: S.Organization) -> dict:
 
 
 def offering_view(site: Site, o: Offering, pending: frozenset = frozenset(),
-                  changes: tuple = (), items: list | None = None) -> dict:
+                  changes: tuple = (), items: list | None = None,
+                  archive: dict | None = None) -> dict:
     """Everything about one offering that its pages show, given the materials not released
-    yet (`pending`) and the schedule changes of its change record (for the news)."""
+    yet (`pending`), the schedule changes of its change record (for the news) and what its
+    pages show of the archive (`Archive.for_offering`; None: the offering alone)."""
     c = o.course
     return {
         "slug": o.slug, "title": c.title, "short": c.short, "term": o.term_label,
-        "codes": [{"kind": k.kind, "number": k.number, "name": k.name} for k in c.codes],
+        "codes": [{"label": code_label(k.kind, k.number, k.order), "name": k.name}
+                  for k in c.codes],
         "module_line": module_line(o),
+        "sections": sections_view(o),
         "description": markdown(c.description),
         "slots": [slot_view(site, s) for s in c.weekly.lectures],
         "office_hours": [dict(slot_view(site, s), note=markdown_inline(s.note),
@@ -183,7 +200,33 @@ def offering_view(site: Site, o: Offering, pending: frozenset = frozenset(),
                      if x["kind"] in ("exam", "deadline")],
         "urls": {"home": f"{o.slug}/index.html", "projects": f"{o.slug}/projects.html",
                  "schedule": f"{o.slug}/schedule.html", "news": f"{o.slug}/news.xml"},
+        # other_terms, status, archive_labels
+        **(archive if archive is not None else Archive.of(site, None).for_offering(o)),
     }
+
+
+def has_projects(o: Offering) -> bool:
+    """True when projects.yaml says anything: then the course page has its section and the
+    offering its projects page."""
+    p = o.projects
+    return bool(p.intro or p.proposals_url or p.proposals or p.exercises)
+
+
+def sections_view(o: Offering) -> dict:
+    """Each section of the course page: its heading (the offering's own or the default) and
+    whether it has anything to show (an empty section gets no heading and no link)."""
+    org = o.organization
+    shown = {
+        "lectures": bool(o.lectures.parts or o.lectures.intro or o.course.weekly.lectures
+                         or o.course.weekly.office_hours),
+        "projects": has_projects(o),
+        "dates": bool(org.exams or org.deadlines),
+        "organization": bool(org.lecturers or org.assistants or org.exams or org.deadlines
+                             or org.grading or org.notes),
+    }
+    titles = o.course.sections
+    return {key: {"title": getattr(titles, key) or SECTION_TITLES[key], "shown": shown[key]}
+            for key in SECTION_TITLES}
 
 
 def projects_view(p: S.Projects) -> dict:
@@ -298,14 +341,12 @@ def schedule_items(site: Site, o: Offering, pending: frozenset = frozenset()) ->
     in time order; each carries local ISO start/end so the page script can mark what is next."""
     items = []
     for s in o.sessions:
-        if s.start is None:
+        if s.day is None:
             continue
         view = session_view(site, s, pending)
         items.append({"kind": "lecture", "kind_label": KIND_LABELS["lecture"],
-                      "day": s.start.date(),
-                      "start": local_iso(s.start.date(), s.start.time()),
-                      "end": local_iso(s.end.date(), s.end.time()),
-                      "time": time_range(s.start.time(), s.end.time()),
+                      "day": s.day, "start": session_start(s), "end": session_end(s),
+                      "time": time_range(s.start.time(), s.end.time()) if s.start else "",
                       "title": numbered_title(s.lecture.number, s.lecture.title),
                       "room": room_view(site, s.room), "cancelled": view["cancelled"],
                       "note": view["note"],
@@ -372,13 +413,14 @@ class OfferingPages:
     offering: Offering
     pending: frozenset = frozenset()   # materials not released yet
     changes: tuple = ()                # the change record's schedule changes
+    archive: dict | None = None        # Archive.for_offering: its other terms and status
     items: list = field(init=False)    # the schedule's dated items (course and schedule page)
     view: dict = field(init=False)     # offering_view
 
     def __post_init__(self):
         self.items = schedule_items(self.site, self.offering, self.pending)
         self.view = offering_view(self.site, self.offering, self.pending, self.changes,
-                                  self.items)
+                                  self.items, self.archive)
 
     def common(self, path: str, title: str, crumbs=()) -> dict:
         """What every page of the offering receives: site, offering, and the page itself."""
@@ -421,6 +463,7 @@ class Page:
     template: str
     context: Callable
     per_offering: bool = True
+    made_for: Callable[[Offering], bool] = lambda _o: True  # which offerings have the page
 
 
 PAGES = (
@@ -428,23 +471,23 @@ PAGES = (
     Page("{slug}/index.html", "course.html", course_context),
     Page("{slug}/news.xml", "news.xml", news_context),
     Page("{slug}/schedule.html", "schedule.html", schedule_context),
-    Page("{slug}/projects.html", "projects.html", projects_context),
+    Page("{slug}/projects.html", "projects.html", projects_context, made_for=has_projects),
 )
 
 
-def site_jobs(site: Site) -> dict:
+def site_jobs(site: Site, archive: Archive | None = None) -> dict:
     """Output path -> (template, context) of the pages made once per site."""
-    return {pg.path: (pg.template, pg.context(site, pg.path)) for pg in PAGES
+    return {pg.path: (pg.template, pg.context(site, pg.path, archive)) for pg in PAGES
             if not pg.per_offering}
 
 
 def offering_jobs(site: Site, o: Offering, pending: frozenset = frozenset(),
-                  changes: tuple = ()) -> dict:
+                  changes: tuple = (), archive: dict | None = None) -> dict:
     """Output path -> (template, context) of one offering's pages."""
-    made = OfferingPages(site, o, pending, changes)
+    made = OfferingPages(site, o, pending, changes, archive)
     jobs = {}
     for pg in PAGES:
-        if pg.per_offering:
+        if pg.per_offering and pg.made_for(o):
             path = pg.path.format(slug=o.slug)
             jobs[path] = (pg.template, pg.context(made, path))
     return jobs

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from .archive import Archive
 from .cache import NO_CACHE, BuildCache
 from .calendar import offering_feeds
 from .errors import ContentError, Problem
@@ -72,17 +73,18 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
     """Validate and render the whole site into memory as of `now` (default: the clock; it
     decides which timed materials are released); raises ContentError, writes nothing."""
     site = validate(project, strict, cache)
-    pending = {o.slug: pending_releases(o, as_of(site, now)) for o in site.offerings}
+    moment = as_of(site, now)
+    pending = {o.slug: pending_releases(o, moment) for o in site.offerings}
     history = change_records(site, project.content, cache)
     if strict and history.warnings:
         raise ContentError([Problem(w, 0, "", "[warning, fatal under --strict]")
                             for w in history.warnings])
-    job = Job(site, project, pending, history.records)
+    job = Job(site, project, pending, history.records, Archive.of(site, moment))
     if cache is NO_CACHE and len(site.offerings) >= PARALLEL_FROM and _workers() > 1:
         files = render_in_parallel(job)
     else:
         files = render_offerings(job, site.offerings, cache)
-    files.update(render_jobs(environment(project, cache), site_jobs(site)))
+    files.update(render_jobs(environment(project, cache), site_jobs(site, job.archive)))
     files.update(published_assets(project, pending, cache))
     files.update(server_config())
     return BuildResult(site, dict(sorted(files.items())), history)
@@ -104,6 +106,7 @@ class Job:
     project: Project
     pending: dict   # slug -> URLs of materials not released yet
     records: dict   # slug -> calendar.Record
+    archive: Archive  # the courses and which of their terms runs at the build's moment
 
 
 def environment(project: Project, cache: BuildCache):
@@ -120,15 +123,19 @@ def render_offerings(job: Job, offerings, cache: BuildCache = NO_CACHE) -> dict:
         pending, record = job.pending.get(o.slug, frozenset()), job.records[o.slug]
         files.update(cache.reuse(("feeds", o.slug), (o, site.config, site.rooms, record, pending),
                                  partial(offering_feeds, site, o, record, pending)))
+        archive = job.archive.for_offering(o)
         files.update(cache.reuse(("pages", o.slug),
-                                 (env, o, site.config, site.rooms, pending, record.changes),
-                                 partial(offering_pages, env, site, o, pending, record.changes)))
+                                 (env, o, site.config, site.rooms, pending, record.changes,
+                                  archive),
+                                 partial(offering_pages, env, site, o, pending, record.changes,
+                                         archive)))
     return files
 
 
-def offering_pages(env, site: Site, o, pending: frozenset, changes: tuple) -> dict:
+def offering_pages(env, site: Site, o, pending: frozenset, changes: tuple,
+                   archive: dict) -> dict:
     """The rendered pages of one offering, as the page table lists them."""
-    return render_jobs(env, offering_jobs(site, o, pending, changes))
+    return render_jobs(env, offering_jobs(site, o, pending, changes, archive))
 
 
 def published_assets(project: Project, pending: dict, cache: BuildCache) -> dict:

@@ -13,6 +13,9 @@ from .schema import WEEKDAY_NAMES, WEEKDAYS, is_local
 
 MATERIAL_LABELS = {"slides": "Slides (PDF)", "pptx": "Slides (PPTX)", "video": "Video",
                    "notes": "Notes", "link": "Link"}
+# The course page's section headings; an offering may rename them (course.yaml `sections`).
+SECTION_TITLES = {"lectures": "Lectures", "projects": "Project / Exercises",
+                  "dates": "Exams and deadlines", "organization": "Organization"}
 STATUS_TITLES = {"open": "Open proposals", "assigned": "Assigned proposals"}
 # What each kind of schedule entry is called on the schedule page.
 KIND_LABELS = {"lecture": "Lecture", "office-hours": "Office hours", "exam": "Exam",
@@ -109,6 +112,44 @@ def term_label(season: str, year: int) -> str:
 def due_label(at: dt.time | None) -> str:
     """'due 23:59', or 'due' for the end of the day."""
     return f"due {clock(at)}" if at else "due"
+
+
+def code_label(kind: str | None, number: str, order: str = "kind-first") -> str:
+    """A catalogue entry as the university writes it: 'VL/UE 41078' or '41078 VL/UE'."""
+    if not kind:
+        return number
+    return f"{number} {kind}" if order == "number-first" else f"{kind} {number}"
+
+
+def indefinite(word: str) -> str:
+    """'a' or 'an' before the word or number as it is spoken: an 8, an 11, an undergraduate."""
+    if word[:1].isdigit():
+        spoken_vowel = word.startswith("8") or word in ("11", "18") or (
+            len(word) in (5, 6) and word[:2] in ("11", "18"))
+    else:
+        spoken_vowel = word[:1].lower() in "aeiou"
+    return "an" if spoken_vowel else "a"
+
+
+def module_sentence(short: str, ects: int | None, level: str | None, programmes,
+                    study_areas) -> str:
+    """'AMLS is a 6 ECTS module, applicable to the master study courses A and B, as well as
+    the study areas C and D.' from whichever facts are given; '' when none is."""
+    if ects is None and not level and not programmes and not study_areas:
+        return ""
+    words = [f"{ects} ECTS"] if ects is not None else []
+    if level and not programmes:
+        words.append(level)  # the level qualifies the study courses when there are any
+    words.append("module")
+    text = f"{short} is {indefinite(words[0])} {' '.join(words)}"
+    if programmes:
+        text += (f", applicable to the {level + ' ' if level else ''}study courses "
+                 f"{and_list(programmes)}")
+        if study_areas:
+            text += f", as well as the study areas {and_list(study_areas)}"
+    elif study_areas:
+        text += f" in the study areas {and_list(study_areas)}"
+    return text + "."
 
 
 # --- lectures and materials -------------------------------------------------------------------
@@ -270,3 +311,39 @@ def asset_path(url: str) -> str:
 def url_field(url: str | None) -> str | None:
     """How every optional URL field is rendered: None stays None, else `asset_path`."""
     return None if url is None else asset_path(url)
+
+
+# --- the archive ------------------------------------------------------------------------------
+
+# The marks of an offering on the landing page and in "Other terms" (text, not colour alone).
+STATUS_LABELS = {"running": "Running now", "next": "Next term"}
+# What the archive's templates and the page's script (which keeps the marks current) show.
+ARCHIVE_LABELS = {"other_terms": "Other terms", **STATUS_LABELS}
+
+
+def offering_link_label(short: str, term: str) -> str:
+    """'AMLS · Summer 2026': an offering's link on the landing page."""
+    return f"{short} · {term}"
+
+
+def at_institution(name: str | None) -> str:
+    """'at Example University', shown beside an offering held elsewhere ('' for None)."""
+    return f"at {name}" if name else ""
+
+
+def formerly(titles) -> str:
+    """'formerly Database Systems' (or '' when the course was never renamed)."""
+    return f"formerly {and_list(titles)}" if titles else ""
+
+
+def distinct_labels(labels, *qualifiers) -> list[str]:
+    """The labels, each one that reads the same as another made distinct by the first of the
+    `qualifiers` (lists parallel to `labels`) that tells them apart: 'Summer 2026 (TU Graz)'."""
+    labels = list(labels)
+    for quals in qualifiers:
+        groups: dict[str, set] = {}
+        for label, q in zip(labels, quals, strict=True):
+            groups.setdefault(label, set()).add(q)
+        labels = [f"{label} ({q})" if q and len(groups[label]) > 1 else label
+                  for label, q in zip(labels, quals, strict=True)]
+    return labels
