@@ -116,7 +116,7 @@ class Archive:
         return {"slug": o.slug, "term": o.term_label, "short": o.course.short,
                 "title": o.course.title, "url": f"{o.slug}/index.html",
                 "institution": elsewhere, "at": at_institution(elsewhere),
-                "codes": ", ".join(code_label(c.kind, c.number, c.order)
+                "codes": "; ".join(code_label(c.kind, c.number, c.order)
                                    for c in o.course.codes),
                 "status": status, "status_label": STATUS_LABELS.get(status, ""),
                 "start": term.start.isoformat(), "end": term.end.isoformat(),

@@ -115,10 +115,11 @@ def due_label(at: dt.time | None) -> str:
 
 
 def code_label(kind: str | None, number: str, order: str = "kind-first") -> str:
-    """A catalogue entry as the university writes it: 'VL/UE 41078' or '41078 VL/UE'."""
+    """A catalogue entry as the university writes it: 'VL/UE, 41078' (TU Berlin's way) or
+    '41078 VL/UE'; the number alone when no kind is given."""
     if not kind:
         return number
-    return f"{number} {kind}" if order == "number-first" else f"{kind} {number}"
+    return f"{number} {kind}" if order == "number-first" else f"{kind}, {number}"
 
 
 def indefinite(word: str) -> str:

@@ -61,15 +61,19 @@ class SiteSpec:
                       if p.is_dir() and not p.name.startswith(("_", ".")))
 
     def pages(self) -> list[str]:
-        """Every page the generator should write for this content."""
+        """Every page the generator should write for this content: a projects page only for
+        an offering with a projects.yaml (the fixtures' projects files all say something)."""
         return ["index.html"] + [f"{slug}/{page}" for slug in self.offerings()
-                                 for page in ("index.html", "schedule.html", "projects.html")]
+                                 for page in ("index.html", "schedule.html", "projects.html")
+                                 if page != "projects.html"
+                                 or (self.content / slug / "projects.yaml").exists()]
 
 
 SITES = [
     SiteSpec("default", FIXTURES / "amls"),
     SiteSpec("winter", FIXTURES / "winter", {"ws26_xyz/01-intro.pdf": b"%PDF-1.4\n%%EOF\n"}),
     SiteSpec("xss", FIXTURES / "xss"),
+    SiteSpec("archive", FIXTURES / "archive"),
 ]
 SITE_BY_NAME = {s.name: s for s in SITES}
 ALL_PAGES = [(s.name, p) for s in SITES for p in s.pages()]

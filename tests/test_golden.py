@@ -1,9 +1,14 @@
-"""Golden-file test: the whole AMLS fixture site, byte for byte (`make golden` regenerates)."""
+"""Golden-file tests: whole fixture sites, byte for byte (`make golden` regenerates): the AMLS
+fixture, and the archive fixture (six offerings of two courses, one renamed, a fall term
+abroad, a blocked course, date-only sessions)."""
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import shutil
 from pathlib import Path
+
+import pytest
 
 from conftest import ROOT
 from helpers import committed_copy
@@ -11,7 +16,13 @@ from helpers import committed_copy
 from coursesite.pipeline import Project, build
 from coursesite.write import MANIFEST
 
-GOLDEN = ROOT / "tests" / "golden" / "site"
+GOLDEN = ROOT / "tests" / "golden"
+# Fixture -> (golden folder, the build's moment: it decides released materials and which term
+# runs, so it is fixed here).
+SITES = {
+    "amls": ("site", dt.datetime(2026, 12, 1, 12, 0)),               # after the term
+    "archive": ("archive", dt.datetime(2026, 5, 20, 10, 0)),         # Summer 2026 running
+}
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -36,17 +47,20 @@ def tree_diff(expected: dict[str, bytes], actual: dict[str, bytes]) -> list[str]
     return report
 
 
-def test_default_site_matches_golden_files(tmp_path, theme, update_golden):
+@pytest.mark.parametrize("fixture", sorted(SITES))
+def test_site_matches_golden_files(tmp_path, theme, update_golden, fixture):
+    folder, now = SITES[fixture]
+    golden = GOLDEN / folder
     content = tmp_path / "content"
-    committed_copy(ROOT / "tests" / "fixtures" / "amls", content)
+    committed_copy(ROOT / "tests" / "fixtures" / fixture, content)
     out = tmp_path / "site"
-    build(Project(content=content, assets=theme), out)
+    build(Project(content=content, assets=theme), out, strict=True, now=now)
     actual = {p: b for p, b in tree(out).items() if p != MANIFEST}
     if update_golden:
-        shutil.rmtree(GOLDEN, ignore_errors=True)
+        shutil.rmtree(golden, ignore_errors=True)
         for path, data in actual.items():
-            (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / path).write_bytes(data)
-    differences = tree_diff(tree(GOLDEN), actual)
-    assert not differences, "site differs from tests/golden/site (run `make golden` if " \
+            (golden / path).parent.mkdir(parents=True, exist_ok=True)
+            (golden / path).write_bytes(data)
+    differences = tree_diff(tree(golden), actual)
+    assert not differences, f"site differs from tests/golden/{folder} (run `make golden` if " \
         "intended):\n" + "\n".join(differences[:400])

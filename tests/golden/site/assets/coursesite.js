@@ -17,6 +17,47 @@
     return parts.year + "-" + parts.month + "-" + parts.day + "T" + parts.hour + ":" + parts.minute;
   }
 
+  /* Today's date ("YYYY-MM-DD") in time zone `tz`, or null where the browser cannot tell. */
+  function todayIn(tz) {
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: tz || undefined, year: "numeric", month: "2-digit", day: "2-digit"
+      }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    } catch (e) { return null; }
+    return parts.year + "-" + parts.month + "-" + parts.day;
+  }
+
+  /* The terms of one course ([data-terms]: a list on the landing page, "Other terms" on a
+     course page, which carries its own term too), each judged in its own time zone: running
+     while today lies in its lecture period; else the earliest one still to come is next. The
+     build marked them as of its moment; this keeps the marks (text, not colour) current. */
+  function markTerms(group) {
+    var terms = Array.prototype.slice.call(group.querySelectorAll("[data-term-start]"));
+    if (group.hasAttribute("data-term-start")) { terms.push(group); }
+    var days = terms.map(function (t) { return todayIn(t.dataset.termZone); });
+    if (days.indexOf(null) >= 0) { return; }
+    var state = terms.map(function (t, i) {
+      return t.dataset.termEnd < days[i] ? "past" : days[i] < t.dataset.termStart ? "later" : "running";
+    });
+    if (state.indexOf("running") < 0) {
+      var next = -1;
+      state.forEach(function (s, i) {
+        if (s === "later" && (next < 0 || terms[i].dataset.termStart < terms[next].dataset.termStart)) { next = i; }
+      });
+      if (next >= 0) { state[next] = "next"; }
+    }
+    terms.forEach(function (t, i) {
+      if (t === group) { return; }
+      var badge = t.querySelector(".term-badge");
+      var label = group.getAttribute("data-label-" + state[i]) || "";
+      t.classList.toggle("running", state[i] === "running");
+      t.classList.toggle("next", state[i] === "next");
+      if (badge) { badge.textContent = label; badge.hidden = !label; }
+    });
+  }
+  document.querySelectorAll("[data-terms]").forEach(markTerms);
+
   var now = localNow();
   if (!now) { return; }
   var today = now.slice(0, 10);

@@ -1,0 +1,116 @@
+/* coursesite: marks the current week, the next lecture and past dates in the offering's
+   time zone. The page is complete without it; this only highlights. No dependencies. */
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-timezone]") || document.body;
+  var zone = root.getAttribute("data-timezone") || document.documentElement.getAttribute("data-timezone");
+
+  /* The wall-clock time now in `zone` as "YYYY-MM-DDTHH:MM", comparable with data-start/end. */
+  function localNow() {
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone || undefined, hourCycle: "h23", year: "numeric", month: "2-digit",
+        day: "2-digit", hour: "2-digit", minute: "2-digit"
+      }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    } catch (e) { return null; }
+    return parts.year + "-" + parts.month + "-" + parts.day + "T" + parts.hour + ":" + parts.minute;
+  }
+
+  /* Today's date ("YYYY-MM-DD") in time zone `tz`, or null where the browser cannot tell. */
+  function todayIn(tz) {
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: tz || undefined, year: "numeric", month: "2-digit", day: "2-digit"
+      }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    } catch (e) { return null; }
+    return parts.year + "-" + parts.month + "-" + parts.day;
+  }
+
+  /* The terms of one course ([data-terms]: a list on the landing page, "Other terms" on a
+     course page, which carries its own term too), each judged in its own time zone: running
+     while today lies in its lecture period; else the earliest one still to come is next. The
+     build marked them as of its moment; this keeps the marks (text, not colour) current. */
+  function markTerms(group) {
+    var terms = Array.prototype.slice.call(group.querySelectorAll("[data-term-start]"));
+    if (group.hasAttribute("data-term-start")) { terms.push(group); }
+    var days = terms.map(function (t) { return todayIn(t.dataset.termZone); });
+    if (days.indexOf(null) >= 0) { return; }
+    var state = terms.map(function (t, i) {
+      return t.dataset.termEnd < days[i] ? "past" : days[i] < t.dataset.termStart ? "later" : "running";
+    });
+    if (state.indexOf("running") < 0) {
+      var next = -1;
+      state.forEach(function (s, i) {
+        if (s === "later" && (next < 0 || terms[i].dataset.termStart < terms[next].dataset.termStart)) { next = i; }
+      });
+      if (next >= 0) { state[next] = "next"; }
+    }
+    terms.forEach(function (t, i) {
+      if (t === group) { return; }
+      var badge = t.querySelector(".term-badge");
+      var label = group.getAttribute("data-label-" + state[i]) || "";
+      t.classList.toggle("running", state[i] === "running");
+      t.classList.toggle("next", state[i] === "next");
+      if (badge) { badge.textContent = label; badge.hidden = !label; }
+    });
+  }
+  document.querySelectorAll("[data-terms]").forEach(markTerms);
+
+  var now = localNow();
+  if (!now) { return; }
+  var today = now.slice(0, 10);
+
+  /* The current week on the schedule page. */
+  document.querySelectorAll("section.week[data-start]").forEach(function (week) {
+    if (week.dataset.start <= today && today < week.dataset.end) {
+      week.classList.add("current");
+      week.setAttribute("aria-current", "date");
+      var badge = week.querySelector(".current-badge");
+      if (badge) { badge.hidden = false; }
+    }
+  });
+
+  /* The next lecture: the first one, not cancelled, that has not ended yet. */
+  var next = null;
+  document.querySelectorAll("[data-start][data-end]").forEach(function (el) {
+    if (el.matches("section.week")) { return; }
+    var kind = el.dataset.kind || (el.classList.contains("lecture") ? "lecture" : "");
+    if (el.dataset.end <= now) {
+      el.classList.add("past");
+      var past = el.querySelector(".past-badge");
+      if (past) { past.hidden = false; }
+      return;
+    }
+    if (kind === "lecture" && next === null && !el.hasAttribute("data-cancelled") && el.dataset.start) {
+      next = el;
+    }
+  });
+  if (next) {
+    next.classList.add("next");
+    var badge = next.querySelector(".next-badge");
+    if (badge) { badge.hidden = false; }
+    var box = document.querySelector("[data-next-box]");
+    if (box && next.dataset.title) {
+      box.querySelector("[data-next-lecture]").textContent =
+        "Next lecture: " + next.dataset.title + " (" + next.dataset.when + ")";
+      box.hidden = false;
+    }
+  }
+
+  /* Subscription links need the feed's absolute address; derive it from this page's. */
+  if (location.protocol === "http:" || location.protocol === "https:") {
+    var input = document.querySelector("[data-absolute]");
+    if (input) {
+      var https = new URL(input.getAttribute("data-absolute"), location.href).href;
+      var webcal = "webcal://" + https.replace(/^https?:\/\//, "");
+      input.value = https;
+      var w = document.querySelector("[data-webcal]");
+      var g = document.querySelector("[data-google]");
+      if (w) { w.href = webcal; }
+      if (g) { g.href = "https://calendar.google.com/calendar/r?cid=" + encodeURIComponent(webcal); }
+      document.querySelectorAll("[data-needs-http]").forEach(function (li) { li.hidden = false; });
+    }
+  }
+})();
