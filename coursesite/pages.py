@@ -17,8 +17,8 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from . import schema as S
-from .dates import monday_of, office_hour_dates
 from .archive import Archive
+from .dates import monday_of, office_hour_dates
 from .model import Offering, Session, Site, local_moment, slugify
 from .render import markdown, markdown_inline, relative_url
 from .text import (
