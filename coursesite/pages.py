@@ -373,6 +373,16 @@ def schedule_items(site: Site, o: Offering, pending: frozenset = frozenset()) ->
     for day, name in o.holidays:
         items.append(dated_item("holiday", name, day, None, None, None, (4, 0)))
     items.sort(key=lambda x: (x["day"], x["start"], x["order"]))
+    return with_link_days(items)
+
+
+def with_link_days(items: list[dict]) -> list[dict]:
+    """Items whose linked title another linked item shares ("Discussion of projects" on both
+    days of a blocked course) get their day as `link_day`, so no two links read the same."""
+    linked = [x["title"] for x in items if x["anchor"]]
+    for x in items:
+        x["link_day"] = (day_label(x["day"]) if x["anchor"] and linked.count(x["title"]) > 1
+                         else "")
     return items
 
 

@@ -44,9 +44,11 @@ def theme(tmp_path) -> Path:
     return theme_assets(tmp_path / "theme")
 
 
+NOW = dt.datetime(2026, 4, 1)  # the build's moment: which materials are out, which term runs
+
+
 def files_of(repo: Path, theme: Path) -> dict[str, bytes]:
-    return render_site(Project(content=repo / "content", assets=theme),
-                       now=dt.datetime(2026, 4, 1)).files
+    return render_site(Project(content=repo / "content", assets=theme), now=NOW).files
 
 
 def change_entries(files: dict) -> list:
@@ -229,12 +231,12 @@ def test_the_preview_sees_a_commit_made_while_it_runs(repo, theme):
     from coursesite.pipeline import BuildCache  # noqa: PLC0415
 
     project, cache = Project(content=repo / "content", assets=theme), BuildCache()
-    render_site(project, cache=cache)
+    render_site(project, cache=cache, now=NOW)
     move_slot_room(repo)
-    uncommitted = render_site(project, cache=cache).files
+    uncommitted = render_site(project, cache=cache, now=NOW).files
     (entry,) = change_entries(uncommitted)
     assert entry.updated != D1
     commit_all(repo, "room", D1)
-    committed = render_site(project, cache=cache).files
+    committed = render_site(project, cache=cache, now=NOW).files
     assert [e.updated for e in change_entries(committed)] == [D1]
     assert committed == files_of(repo, theme)

@@ -49,11 +49,11 @@
     }
     terms.forEach(function (t, i) {
       if (t === group) { return; }
-      var badge = t.querySelector(".term-badge");
+      var mark = t.querySelector(".term-mark");
       var label = group.getAttribute("data-label-" + state[i]) || "";
       t.classList.toggle("running", state[i] === "running");
       t.classList.toggle("next", state[i] === "next");
-      if (badge) { badge.textContent = label; badge.hidden = !label; }
+      if (mark) { mark.querySelector(".term-badge").textContent = label; mark.hidden = !label; }
     });
   }
   document.querySelectorAll("[data-terms]").forEach(markTerms);
