@@ -299,9 +299,10 @@ def _stage(out: Path, files: Mapping[str, bytes]) -> Path:
         # while staging leaves a folder that the next build recognises and removes.
         (staging / STAGING_MARK).write_bytes(b"")
         # Sorted so that the order of writes (and any partial failure) is reproducible.
+        made: set[str] = set()
         for rel in sorted(files):
-            _write_file(staging, rel, files[rel])
-        _write_file(staging, MANIFEST, manifest_bytes(files))
+            _write_file(staging, rel, files[rel], made)
+        _write_file(staging, MANIFEST, manifest_bytes(files), made)
         (staging / STAGING_MARK).unlink()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -309,18 +310,36 @@ def _stage(out: Path, files: Mapping[str, bytes]) -> Path:
     return staging
 
 
-def _write_file(root: Path, rel: str, data: bytes) -> None:
-    """Write data to root/rel with mode 0o644, creating parent folders with mode 0o755."""
-    target = root / rel
-    for folder in reversed(target.relative_to(root).parents):
-        path = root / folder
-        if not path.is_dir():
-            path.mkdir()
-            # chmod because mkdir's mode is filtered by the umask, and output must be
-            # reproducible.
-            os.chmod(path, FOLDER_MODE)
-    target.write_bytes(data)
-    os.chmod(target, FILE_MODE)
+def _write_file(root: Path, rel: str, data: bytes, made: set[str]) -> None:
+    """Write data to the new file root/rel with mode 0o644, creating parent folders (mode
+    0o755) not in `made`, the folders created so far. Plain system calls: writing is a
+    quarter of a build, and pathlib's per-file checks cost a third of it (measured)."""
+    folder = rel.rpartition("/")[0]
+    if folder and folder not in made:
+        _make_folders(root, folder, made)
+    fd = os.open(os.path.join(root, rel), os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        # fchmod because open's mode is filtered by the umask, and output must be
+        # reproducible.
+        os.fchmod(fd, FILE_MODE)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def _make_folders(root: Path, folder: str, made: set[str]) -> None:
+    """Create root/folder and its missing parents with mode 0o755, noting them in `made`."""
+    parts = folder.split("/")
+    for i in range(1, len(parts) + 1):
+        sub = "/".join(parts[:i])
+        if sub not in made:
+            path = os.path.join(root, sub)
+            if not os.path.isdir(path):
+                os.mkdir(path)
+                os.chmod(path, FOLDER_MODE)  # mkdir's mode is filtered by the umask too
+            made.add(sub)
 
 
 def _swap_in(out: Path, staging: Path) -> None:

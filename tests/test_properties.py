@@ -319,3 +319,27 @@ def test_unmutated_round_trip_builds(workspace):
     for rel, raw in FILES.items():
         text = yaml.safe_dump(yaml.safe_load(raw), allow_unicode=True, sort_keys=False, width=1000)
         assert build_mutated(workspace, Mutation(rel, text.encode("utf-8"), "round trip")) == 0, rel
+
+
+# --- our serialiser is icalendar's, byte for byte ---------------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from(
+    ["\\", "^", ",", ";", "ä", "€", "𝄞", " "]), max_size=260), min_size=1, max_size=4))
+@example(["x" * 73 + "\\n" + "y" * 200])
+@example(["é" * 80, "^" * 150])
+def test_feeds_serialise_exactly_as_icalendar_does(texts):
+    """calendar.serialised (no per-character folding of short lines) gives the bytes of
+    icalendar's own to_ical for any text, escapes and multi-byte characters included."""
+    from icalendar import Event  # noqa: PLC0415
+
+    from coursesite.calendar import serialised  # noqa: PLC0415
+    event = Event()
+    event.add("summary", texts[0])
+    for text in texts[1:]:
+        event.add("description", text)
+    event.add("location", "".join(texts))
+    cal = Calendar()
+    cal.add("prodid", "-//test//EN")
+    cal.add_component(event)
+    assert serialised(cal) == cal.to_ical()
