@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import re
 import typing
 from dataclasses import fields, is_dataclass
 from functools import cache
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import schema as S
+from .cache import NO_CACHE, BuildCache
 from .convert import Problems
 from .dates import in_break, office_hour_dates
 from .errors import closest
@@ -31,10 +34,12 @@ NEAR_TERM = dt.timedelta(days=366)
 
 
 def check_site(config: S.SiteConfig | None, rooms: S.Rooms | None, rooms_by_id: dict,
-               offerings: list, assets_dir: Path | None, out: Problems) -> None:
+               offerings: list, assets_dir: Path | None, out: Problems,
+               cache: BuildCache = NO_CACHE) -> None:
     """Every check of the whole site. A None config or rooms could not be read (its problems
     are recorded already); the checks that need it are skipped. `assets_dir` None skips the
-    check that local URLs name files."""
+    check that local URLs name files. With the preview's `cache`, an offering whose inputs
+    (its files, the rooms, the names of the asset files) are unchanged is not checked again."""
     if rooms is not None:
         check_room_ids_unique(rooms, out)
     if config is None or rooms is None:
@@ -42,9 +47,30 @@ def check_site(config: S.SiteConfig | None, rooms: S.Rooms | None, rooms_by_id: 
     check_rooms_exist(room_references(config, rooms), rooms_by_id, out)
     if assets_dir is not None:
         check_local_urls(url_references(config, rooms), assets_dir, out)
+        check_cut_comments(text_references(config, rooms), out)
+    listing = asset_listing(assets_dir) if cache is not NO_CACHE else None
     for offering in offerings:
-        check_offering(offering, rooms_by_id, assets_dir, out)
+        found = cache.reuse(("checks", offering.slug), (offering, rooms_by_id, listing),
+                            lambda o=offering: offering_problems(o, rooms_by_id, assets_dir))
+        out.errors.extend(found.errors)
+        out.warnings.extend(found.warnings)
     check_room_clashes(offerings, rooms_by_id, out)
+
+
+def offering_problems(o: Offering, rooms: dict, assets_dir: Path | None) -> Problems:
+    """The problems `check_offering` finds, collected on their own (so they can be kept)."""
+    found = Problems()
+    check_offering(o, rooms, assets_dir, found)
+    return found
+
+
+def asset_listing(assets_dir: Path | None) -> frozenset:
+    """The relative paths of the files under assets/: all a URL check reads of the folder."""
+    if assets_dir is None:
+        return frozenset()
+    root = str(assets_dir)
+    return frozenset(os.path.relpath(os.path.join(folder, name), root)
+                     for folder, _, names in os.walk(root) for name in names)
 
 
 def check_offering(o: Offering, rooms: dict, assets_dir: Path | None, out: Problems) -> None:
@@ -52,8 +78,9 @@ def check_offering(o: Offering, rooms: dict, assets_dir: Path | None, out: Probl
     files = (o.course, o.lectures, o.projects, o.organization, o.news)
     check_term(o.course.term, out)
     check_rooms_exist(room_references(*files), rooms, out)
-    if assets_dir is not None:
+    if assets_dir is not None:  # the content as it is now, not a version from git history
         check_local_urls(url_references(*files), assets_dir, out)
+        check_cut_comments(text_references(*files), out)
     check_slot_times(o, out)
     check_ids_unique(o, out)
     check_sessions(o, out)
@@ -122,12 +149,58 @@ def check_rooms_exist(refs, rooms: dict, out: Problems) -> None:
                    "rooms.yaml")
 
 
+def text_references(*roots) -> list[tuple]:
+    """(item, key, text) for every text field (str, Markdown, MarkdownOrOff) under the
+    objects; `extra:` values are free-form and not included."""
+    return [ref for tp in (str, S.Markdown, S.MarkdownOrOff) for ref in references(tp, *roots)
+            if isinstance(ref[2], str)]
+
+
+# An e-mail address written where a URL goes, without its mailto: scheme.
+_EMAIL = re.compile(r"[^\s/@:]+@[^\s/@]+\.[^\s/@]+")
+
+
 def check_local_urls(refs, assets_dir: Path, out: Problems) -> None:
-    """Every relative URL names a file under assets/ (http, https, mailto are not checked)."""
+    """Every relative URL names a file under assets/ (http, https, mailto are not checked);
+    an e-mail address without mailto: is told to add it."""
     for item, key, url in refs:
         if S.is_local(url) and not _is_file(assets_dir / url):
+            if _EMAIL.fullmatch(url):
+                out.at(item.where, key, f"'{url}' is an e-mail address, not a file under "
+                       f"assets/; write mailto:{url}")
+                continue
             out.at(item.where, key, f"no file assets/{url}; relative URLs name files under "
                    "assets/ (add the file or fix the path)")
+
+
+def check_cut_comments(refs, out: Problems) -> None:
+    """Warn where YAML cut a plain one-line value at ' #' (the rest became a comment):
+    `title: Intro #1 basics` is read as 'Intro'. Only a '#' directly followed by a word is
+    taken for a cut (`# a comment`, with a space, is left alone); the line is read from the
+    file the value came from, each file once."""
+    sources: dict = {}
+    for item, key, text in refs:
+        line_no = item.where.line_of(key)
+        if "\n" in text or not line_no:
+            continue
+        if item.where.file not in sources:
+            sources[item.where.file] = _source_lines(item.where.file)
+        lines = sources[item.where.file]
+        raw = lines[line_no - 1] if line_no <= len(lines) else ""
+        cut = re.search(r"(?:^|[\s:,\[{-])" + re.escape(text) + r"[ \t]+(#\S.*?)\s*$", raw)
+        if cut:
+            whole = f"{text} {cut[1]}".replace("\\", "\\\\").replace('"', '\\"')
+            out.at(item.where, key, f"YAML reads this value as '{text}' and drops '{cut[1]}' "
+                   f"as a comment (' #' starts one); if it belongs to the value, quote it: "
+                   f'{key}: "{whole}"', warning=True)
+
+
+def _source_lines(file: str) -> list[str]:
+    """The lines of a content file as written ([] when it cannot be read any more)."""
+    try:
+        return Path(file).read_text(encoding="utf-8-sig", errors="replace").splitlines()
+    except OSError:
+        return []
 
 
 def _is_file(path: Path) -> bool:

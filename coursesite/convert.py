@@ -17,9 +17,8 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Literal, Union
 
-import holidays as holidays_lib
-
 from . import schema as S
+from .dates import holiday_calendar
 from .errors import Problem, did_you_mean
 from .load import Node
 
@@ -206,11 +205,15 @@ def read_day(text: str) -> dt.date:
     return day
 
 
+# YAML 1.2's spellings of the booleans (what an editor reads as true and false).
+TRUE_WORDS, FALSE_WORDS = ("true", "True", "TRUE"), ("false", "False", "FALSE")
+
+
 def read_bool(text: str) -> bool:
-    """true or false, spelt so."""
-    if text not in ("true", "false"):
+    """true or false (also True, TRUE, False, FALSE: YAML 1.2's booleans)."""
+    if text not in TRUE_WORDS + FALSE_WORDS:
         raise Expected("true or false")
-    return text == "true"
+    return text in TRUE_WORDS
 
 
 def read_minutes(text: str) -> int:
@@ -225,8 +228,13 @@ def read_minutes(text: str) -> int:
 
 
 def read_markdown_or_off(text: str):
-    """Markdown text, or False for 'false' (the generated text left out)."""
-    return False if text == "false" else _NONBLANK(text)
+    """Markdown text, or False for 'false' (the generated text left out); 'true' is refused:
+    it would be shown as the text "true", and an editor reads it as a boolean."""
+    if text in FALSE_WORDS:
+        return False
+    if text in TRUE_WORDS:
+        raise Expected("markdown text, or false to leave it out")
+    return _NONBLANK(text)
 
 
 def read_weekday(text: str) -> str:
@@ -295,8 +303,8 @@ def read_region(text: str) -> str | None:
     country, _, subdiv = text.partition("-")
     if not S.COUNTRY.fullmatch(country):
         return None
-    try:  # asking for one country loads one module; listing all of them loads ~250
-        holidays_lib.country_holidays(country, subdiv=subdiv or None)
+    try:  # asking for one country loads one module; listing all of them loads ~280
+        holiday_calendar(country, subdiv or None)
     except NotImplementedError:
         return None
     return text
@@ -397,8 +405,13 @@ def _unknown_keys(node: Node, names: list, path: str, out: Problems) -> bool:
     unknown = [key for key in node.value if key not in names]
     for key in unknown:
         out.error(node.file, node.key_lines[key], S.join_path(path, key),
-                  f"unknown key '{key}'{did_you_mean(key, names)}")
+                  f"unknown key '{key}'{unknown_key_hint(key, names)}")
     return bool(unknown)
+
+
+def unknown_key_hint(key: str, names: list) -> str:
+    """' (did you mean X?)' for a near miss, else the keys allowed here, in schema order."""
+    return did_you_mean(key, names) or f"; allowed keys here: {', '.join(names)}"
 
 
 @cache

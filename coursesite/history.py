@@ -84,7 +84,7 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
                                  "see edits)")
         for o in site.offerings:
             history.records[o.slug] = replay([Version("local", when(o.slug),
-                                                      snapshot(site, o))])
+                                                      current_snapshot(site, o, cache))])
         return history
     if repo.shallow:
         history.warnings.append(
@@ -95,7 +95,7 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
     dirty = None
     for o in site.offerings:
         versions = list(committed.get(o.slug, []))
-        current = snapshot(site, o)
+        current = current_snapshot(site, o, cache)
         if not versions or versions[-1].events != current:
             if dirty is None:
                 dirty = repo.dirty_files()
@@ -143,6 +143,12 @@ def source_date_epoch() -> dt.datetime | None:
         raise ValueError(f"SOURCE_DATE_EPOCH: expected whole seconds since 1970, got "
                          f"{text[:40]!r} (e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct))")
     return dt.datetime.fromtimestamp(int(text), dt.timezone.utc)
+
+
+def current_snapshot(site: Site, o, cache: BuildCache):
+    """The offering's calendar snapshot as the content is now (kept while its inputs are)."""
+    return cache.reuse(("snapshot", o.slug), (o, site.config, site.rooms),
+                       lambda: snapshot(site, o))
 
 
 def fallback_times(content_dir: Path):

@@ -11,6 +11,7 @@ import re
 import stat
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -93,11 +94,16 @@ def read_bytes(path: Path) -> bytes:
 def outside(path: Path, root: Path) -> Path | None:
     """Where `path` really is when that is outside `root` (through a symbolic link); None
     when it is inside. Links inside the content folder are followed (a shared file)."""
-    try:
-        real, base = path.resolve(), root.resolve()
-    except (OSError, RuntimeError):  # a loop of links
-        return path
-    return None if real == base or base in real.parents else real
+    real = os.path.realpath(path)  # a loop of links is left for reading to report
+    base = _real_folder(os.fspath(root))
+    return None if real == base or real.startswith(base.rstrip(os.sep) + os.sep) else Path(real)
+
+
+@lru_cache(maxsize=8)
+def _real_folder(folder: str) -> str:
+    """The content folder's real path, resolved once per folder (the preview checks every
+    content file on every save: resolving the folder anew each time was a fifth of it)."""
+    return os.path.realpath(folder)
 
 
 def read_text(path: Path, shown: str) -> str:
@@ -218,7 +224,8 @@ class _Converter:
             self.fail(node, f"unsupported YAML tag '{node.tag}'; remove it")
         line = node.start_mark.line + 1
         if isinstance(node, yaml.ScalarNode):
-            plain_null = node.style is None and node.value in _NULLS
+            # A plain scalar's style is None in PyYAML's parser but '' in libyaml's.
+            plain_null = not node.style and node.value in _NULLS
             return Node(None if plain_null else node.value, self.shown, line)
         if isinstance(node, yaml.SequenceNode):
             return Node([self.convert(item, depth + 1) for item in node.value], self.shown, line)

@@ -125,7 +125,7 @@ def load_site(content_dir: Path, assets_dir: Path | None,
         if offering is not None:
             offerings.append(offering)
     assets = Path(assets_dir) if assets_dir is not None else None
-    check_site(config, rooms, rooms_by_id, offerings, assets, out)
+    check_site(config, rooms, rooms_by_id, offerings, assets, out, cache)
     if out.errors:
         raise ContentError(out.errors)
     offerings.sort(key=lambda o: o.sort_key, reverse=True)

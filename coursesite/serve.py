@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from .errors import ContentError
 
-DEBOUNCE_SECONDS = 0.05
+DEBOUNCE_SECONDS = 0.02
 EVENTS_PATH = "/__coursesite/events"
 CLIENT_PATH = "/__coursesite/client.js"
 _TEMP_NAME = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.swx$|^\.DS_Store$|^4913$|\.tmp$|"

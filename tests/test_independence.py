@@ -21,7 +21,7 @@ from conftest import ROOT
 # fixtures through the same helpers as the rest): new test files are included by themselves.
 NOT_RUN = ["tests/test_independence.py", "tests/test_quality.py", "tests/test_serve_browser.py",
            "tests/test_schedule_browser.py"]
-TOP_LEVEL_NOT_COPIED = {".git", ".venv", "site", "test-artifacts", "schema"}
+TOP_LEVEL_NOT_COPIED = {".git", ".venv", "site", "test-artifacts"}
 NOT_COPIED_ANYWHERE = {"node_modules", "__pycache__", ".pytest_cache", ".hypothesis"}
 
 
