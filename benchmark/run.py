@@ -3,7 +3,7 @@
 
 usage: run.py [--project DIR] [--k 1,10,100,1000] [--runs N] [--eleventy]
 
-(`make bench` runs it from this repository's bench/ folder.) Besides the peers it times the
+(`make bench` runs it from this repository's benchmark/ folder.) Besides the peers it times the
 floor (floor.py: a plain Python process writing the same files as coursesite, nothing else).
 
 For each K: a synthetic department of K offerings (make_workload.py: 14 lectures, 10
