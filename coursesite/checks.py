@@ -94,9 +94,10 @@ def check_offering(o: Offering, rooms: dict, assets_dir: Path | None, out: Probl
 # --- references found by type ----------------------------------------------------------------
 
 def references(tp, *roots) -> list[tuple]:
-    """(item, key, value) for every value of schema type `tp` set anywhere under the schema
-    objects `roots`; a list field gives one triple per element. Which fields hold one is read
-    from the classes' type hints (`tp`, Optional[tp], list[tp]), never listed by hand."""
+    """(item, key, value) for every value of schema type `tp` (or of any type in a tuple of
+    them) set anywhere under the schema objects `roots`, in one walk; a list field gives one
+    triple per element. Which fields hold one is read from the classes' type hints (`tp`,
+    Optional[tp], list[tp]), never listed by hand."""
     refs, stack = [], list(roots)
     while stack:
         item = stack.pop()
@@ -122,14 +123,17 @@ def room_references(*roots) -> list[tuple]:
 
 @cache
 def fields_of_type(cls, tp) -> tuple[str, ...]:
-    """The fields of a dataclass whose type is `tp` or contains it (Optional, list)."""
+    """The fields of a dataclass whose type is `tp` (or one of a tuple of types) or contains
+    it (Optional, list)."""
     return tuple(name for name, hint in typing.get_type_hints(cls).items()
                  if _mentions(hint, tp))
 
 
 def _mentions(hint, tp) -> bool:
-    """True if the type hint is `tp` or has it among its arguments, at any depth."""
-    return hint is tp or any(_mentions(arg, tp) for arg in typing.get_args(hint))
+    """True if the type hint is `tp` (or in the tuple `tp`) or has it among its arguments,
+    at any depth."""
+    found = any(hint is t for t in tp) if isinstance(tp, tuple) else hint is tp
+    return found or any(_mentions(arg, tp) for arg in typing.get_args(hint))
 
 
 def _values(value) -> list:
@@ -152,7 +156,7 @@ def check_rooms_exist(refs, rooms: dict, out: Problems) -> None:
 def text_references(*roots) -> list[tuple]:
     """(item, key, text) for every text field (str, Markdown, MarkdownOrOff) under the
     objects; `extra:` values are free-form and not included."""
-    return [ref for tp in (str, S.Markdown, S.MarkdownOrOff) for ref in references(tp, *roots)
+    return [ref for ref in references((str, S.Markdown, S.MarkdownOrOff), *roots)
             if isinstance(ref[2], str)]
 
 
