@@ -44,10 +44,7 @@ def check_site(config: S.SiteConfig | None, rooms: S.Rooms | None, rooms_by_id: 
         check_room_ids_unique(rooms, out)
     if config is None or rooms is None:
         return
-    check_rooms_exist(room_references(config, rooms), rooms_by_id, out)
-    if assets_dir is not None:
-        check_local_urls(url_references(config, rooms), assets_dir, out)
-        check_cut_comments(text_references(config, rooms), out)
+    check_references(offering_references(config, rooms), rooms_by_id, assets_dir, out)
     listing = asset_listing(assets_dir) if cache is not NO_CACHE else None
     for offering in offerings:
         found = cache.reuse(("checks", offering.slug), (offering, rooms_by_id, listing),
@@ -55,6 +52,15 @@ def check_site(config: S.SiteConfig | None, rooms: S.Rooms | None, rooms_by_id: 
         out.errors.extend(found.errors)
         out.warnings.extend(found.warnings)
     check_room_clashes(offerings, rooms_by_id, out)
+
+
+def check_references(refs: dict, rooms: dict, assets_dir: Path | None, out: Problems) -> None:
+    """Room ids name rooms; with `assets_dir` (the content as it is now, not a version from
+    git history) local URLs name files and no value was cut at ' #'."""
+    check_rooms_exist(refs[ROOM], rooms, out)
+    if assets_dir is not None:
+        check_local_urls(refs[URL], assets_dir, out)
+        check_cut_comments(refs[TEXT], out)
 
 
 def offering_problems(o: Offering, rooms: dict, assets_dir: Path | None) -> Problems:
@@ -77,10 +83,7 @@ def check_offering(o: Offering, rooms: dict, assets_dir: Path | None, out: Probl
     """Every check that needs more than one field of an offering, or another file."""
     files = (o.course, o.lectures, o.projects, o.organization, o.news)
     check_term(o.course.term, out)
-    check_rooms_exist(room_references(*files), rooms, out)
-    if assets_dir is not None:  # the content as it is now, not a version from git history
-        check_local_urls(url_references(*files), assets_dir, out)
-        check_cut_comments(text_references(*files), out)
+    check_references(offering_references(*files), rooms, assets_dir, out)
     check_slot_times(o, out)
     check_ids_unique(o, out)
     check_sessions(o, out)
@@ -93,40 +96,67 @@ def check_offering(o: Offering, rooms: dict, assets_dir: Path | None, out: Probl
 
 # --- references found by type ----------------------------------------------------------------
 
-def references(tp, *roots) -> list[tuple]:
-    """(item, key, value) for every value of schema type `tp` (or of any type in a tuple of
-    them) set anywhere under the schema objects `roots`, in one walk; a list field gives one
-    triple per element. Which fields hold one is read from the classes' type hints (`tp`,
-    Optional[tp], list[tp]), never listed by hand."""
-    refs, stack = [], list(roots)
+# The schema types the checks look for; every kind is collected in one walk per offering.
+ROOM, URL, TEXT = S.RoomId, S.Url, (str, S.Markdown, S.MarkdownOrOff)
+REFERENCE_KINDS = (ROOM, URL, TEXT)
+
+
+def references(kinds: tuple, *roots) -> dict:
+    """kind -> [(item, key, value)] for every value of each schema type in `kinds` (a type, or
+    a tuple of types) set anywhere under the schema objects `roots`, in one walk; a list field
+    gives one triple per element. Which fields hold one is read from the classes' type hints
+    (`tp`, Optional[tp], list[tp]), never listed by hand; only fields whose hint can hold a
+    schema object are walked into."""
+    refs = {kind: [] for kind in kinds}
+    stack = list(roots)
     while stack:
         item = stack.pop()
         if isinstance(item, (list, tuple)):
             stack.extend(item)
-        elif is_dataclass(item) and not isinstance(item, (type, S.Where)):
-            for key in fields_of_type(type(item), tp):
-                refs.extend((item, key, value) for value in _values(getattr(item, key)))
-            stack.extend(getattr(item, f.name) for f in fields(item))
+            continue
+        plan = _walk_plan(type(item), kinds)
+        if plan is None:
+            continue
+        hits, children = plan
+        for kind, keys in hits:
+            refs[kind].extend((item, key, value) for key in keys
+                              for value in _values(getattr(item, key)))
+        stack.extend(getattr(item, key) for key in children)
     return refs
 
 
-def url_references(*roots) -> list[tuple]:
-    """(item, key, url) for every URL (a field typed S.Url) under the schema objects."""
-    return references(S.Url, *roots)
-
-
-def room_references(*roots) -> list[tuple]:
-    """(item, key, room id) for every room id (a field typed S.RoomId) under the objects;
-    a room's own id in rooms.yaml is one too, and always names an existing room."""
-    return references(S.RoomId, *roots)
-
-
 @cache
-def fields_of_type(cls, tp) -> tuple[str, ...]:
-    """The fields of a dataclass whose type is `tp` (or one of a tuple of types) or contains
-    it (Optional, list)."""
-    return tuple(name for name, hint in typing.get_type_hints(cls).items()
-                 if _mentions(hint, tp))
+def _walk_plan(cls, kinds: tuple):
+    """For a schema class: ((kind, its fields) for each kind, the fields that may hold schema
+    objects); None for anything that is not a schema object (or is a Where)."""
+    if not is_dataclass(cls) or issubclass(cls, S.Where):
+        return None
+    hints = typing.get_type_hints(cls)
+    hits = tuple((kind, tuple(n for n, h in hints.items() if _mentions(h, kind)))
+                 for kind in kinds)
+    children = tuple(f.name for f in fields(cls) if _may_hold_objects(hints[f.name]))
+    return hits, children
+
+
+def _may_hold_objects(hint) -> bool:
+    """Whether a field of this type hint can hold a schema object (at any depth); an
+    unknown hint (Any, a bare class) is assumed to."""
+    if hint in (str, int, float, bool, type(None)) or hint in (S.Url, S.RoomId, S.Markdown,
+                                                              S.MarkdownOrOff):
+        return False
+    args = typing.get_args(hint)
+    if args:
+        return any(_may_hold_objects(a) for a in args if a is not Ellipsis)
+    return not (isinstance(hint, type) and issubclass(hint, (str, int, float, dt.date,
+                                                             dt.time, dt.timedelta)))
+
+
+def offering_references(*roots) -> dict:
+    """Room ids, URLs and texts under the objects (see `references`); texts are only the
+    values that are strings (`extra:` values are free-form and not included)."""
+    refs = references(REFERENCE_KINDS, *roots)
+    refs[TEXT] = [ref for ref in refs[TEXT] if isinstance(ref[2], str)]
+    return refs
 
 
 def _mentions(hint, tp) -> bool:
@@ -151,13 +181,6 @@ def check_rooms_exist(refs, rooms: dict, out: Problems) -> None:
             hint = f" (closest: {', '.join(near)})" if near else ""
             out.at(item.where, key, f"unknown room '{ref}'{hint}; rooms are defined in "
                    "rooms.yaml")
-
-
-def text_references(*roots) -> list[tuple]:
-    """(item, key, text) for every text field (str, Markdown, MarkdownOrOff) under the
-    objects; `extra:` values are free-form and not included."""
-    return [ref for ref in references((str, S.Markdown, S.MarkdownOrOff), *roots)
-            if isinstance(ref[2], str)]
 
 
 # An e-mail address written where a URL goes, without its mailto: scheme.
