@@ -381,6 +381,8 @@ def folded(line: str) -> bytes:
 
 def fold_parts(line: str) -> list[str]:
     """The parts a long line is folded into (see `folded`)."""
+    if line.isascii():  # one octet a character: cut by position, not character by character
+        return _ascii_fold_parts(line)
     parts, current, size = [], [], 0
     for char in line:
         width = len(char.encode("utf-8"))
@@ -392,6 +394,20 @@ def fold_parts(line: str) -> list[str]:
         current.append(char)
         size += width
     parts.append("".join(current))
+    return parts
+
+
+def _ascii_fold_parts(line: str) -> list[str]:
+    """`fold_parts` of an ASCII line: parts of 74 characters, one fewer where the 74th is an
+    escape character (it goes with the character it escapes)."""
+    parts, start, width = [], 0, FOLD_AT - 1
+    while len(line) - start > width:
+        end = start + width
+        if line[end - 1] in "\\^":
+            end -= 1
+        parts.append(line[start:end])
+        start = end
+    parts.append(line[start:])
     return parts
 
 

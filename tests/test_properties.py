@@ -329,6 +329,7 @@ def test_unmutated_round_trip_builds(workspace):
     ["\\", "^", ",", ";", "ä", "€", "𝄞", " "]), max_size=260), min_size=1, max_size=4))
 @example(["x" * 73 + "\\n" + "y" * 200])
 @example(["é" * 80, "^" * 150])
+@example(["a\\" * 120, "x" * 73 + ";" * 80])
 def test_feeds_serialise_exactly_as_icalendar_does(texts):
     """calendar.serialised (no per-character folding of short lines) gives the bytes of
     icalendar's own to_ical for any text, escapes and multi-byte characters included."""
