@@ -35,11 +35,12 @@ NEAR_TERM = dt.timedelta(days=366)
 
 def check_site(config: S.SiteConfig | None, rooms: S.Rooms | None, rooms_by_id: dict,
                offerings: list, assets_dir: Path | None, out: Problems,
-               cache: BuildCache = NO_CACHE) -> None:
+               cache: BuildCache = NO_CACHE, checked: dict | None = None) -> None:
     """Every check of the whole site. A None config or rooms could not be read (its problems
     are recorded already); the checks that need it are skipped. `assets_dir` None skips the
     check that local URLs name files. With the preview's `cache`, an offering whose inputs
-    (its files, the rooms, the names of the asset files) are unchanged is not checked again."""
+    (its files, the rooms, the names of the asset files) are unchanged is not checked again;
+    `checked` (slug -> Problems) holds the offerings' own checks already run in workers."""
     if rooms is not None:
         check_room_ids_unique(rooms, out)
     if config is None or rooms is None:
@@ -47,8 +48,9 @@ def check_site(config: S.SiteConfig | None, rooms: S.Rooms | None, rooms_by_id: 
     check_references(offering_references(config, rooms), rooms_by_id, assets_dir, out)
     listing = asset_listing(assets_dir) if cache is not NO_CACHE else None
     for offering in offerings:
-        found = cache.reuse(("checks", offering.slug), (offering, rooms_by_id, listing),
-                            lambda o=offering: offering_problems(o, rooms_by_id, assets_dir))
+        found = checked[offering.slug] if checked is not None else cache.reuse(
+            ("checks", offering.slug), (offering, rooms_by_id, listing),
+            lambda o=offering: offering_problems(o, rooms_by_id, assets_dir))
         out.errors.extend(found.errors)
         out.warnings.extend(found.warnings)
     check_room_clashes(offerings, rooms_by_id, out)

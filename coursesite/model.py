@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import schema as S
 from .cache import NO_CACHE, BuildCache
-from .checks import check_site
+from .checks import check_site, offering_problems
 from .convert import (
     Invalid,
     Problems,
@@ -28,6 +28,7 @@ from .errors import ContentError, did_you_mean
 from .load import Node, display_path, load_yaml, outside, read_bytes
 from .schema import WEEKDAYS
 from .text import term_label
+from .workers import map_in_workers, worth_splitting
 
 # --- the resolved model --------------------------------------------------------------------
 
@@ -119,17 +120,38 @@ def load_site(content_dir: Path, assets_dir: Path | None,
     rooms_file = content_dir / "rooms.yaml"
     rooms = read_file(rooms_file, S.Rooms, out, cache) if present(rooms_file) else S.Rooms()
     rooms_by_id = index_rooms(rooms) if rooms is not None else {}
-    offerings = []
-    for folder in offering_folders(content_dir, out):
-        offering = load_offering(folder, config, out, cache)
-        if offering is not None:
-            offerings.append(offering)
+    folders = offering_folders(content_dir, out)
     assets = Path(assets_dir) if assets_dir is not None else None
-    check_site(config, rooms, rooms_by_id, offerings, assets, out, cache)
+    offerings, checked = [], None
+    if cache is NO_CACHE and worth_splitting(folders):
+        checked = {}
+        shared = (config, rooms_by_id, assets, content_dir)
+        for offering, problems, found in map_in_workers(read_offering, folders, shared):
+            out.errors.extend(problems.errors)
+            out.warnings.extend(problems.warnings)
+            if offering is not None:
+                offerings.append(offering)
+                checked[offering.slug] = found
+    else:
+        for folder in folders:
+            offering = load_offering(folder, config, out, cache)
+            if offering is not None:
+                offerings.append(offering)
+    check_site(config, rooms, rooms_by_id, offerings, assets, out, cache, checked)
     if out.errors:
         raise ContentError(out.errors)
     offerings.sort(key=lambda o: o.sort_key, reverse=True)
     return Site(config, rooms_by_id, tuple(offerings), tuple(sorted(set(out.warnings))))
+
+
+def read_offering(shared: tuple, folder: Path) -> tuple:
+    """In a worker: (the offering or None, the problems of reading it, the problems its own
+    checks find or None); `shared` is (config, rooms by id, assets folder, content folder)."""
+    config, rooms_by_id, assets, root = shared
+    out = Problems(root)
+    offering = load_offering(folder, config, out)
+    found = offering_problems(offering, rooms_by_id, assets) if offering is not None else None
+    return offering, out, found
 
 
 def read_file(path: Path, cls, out: Problems, cache: BuildCache = NO_CACHE):

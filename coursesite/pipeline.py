@@ -5,11 +5,9 @@ Nothing is written until every file has been read, validated and rendered.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
 import time
 import zoneinfo
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -30,6 +28,7 @@ from .render import (
     templates_signature,
 )
 from .schema import is_local
+from .workers import map_in_workers, worth_splitting
 from .write import WriteReport, write_site
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -79,12 +78,15 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
     if strict and history.warnings:
         raise ContentError([Problem(w, 0, "", "[warning, fatal under --strict]")
                             for w in history.warnings])
-    job = Job(site, project, pending, history.records, Archive.of(site, moment))
-    if cache is NO_CACHE and len(site.offerings) >= PARALLEL_FROM and _workers() > 1:
-        files = render_in_parallel(job)
+    env = environment(project, cache)
+    job = Job(site, env, pending, history.records, Archive.of(site, moment))
+    if cache is NO_CACHE and worth_splitting(site.offerings):
+        files = {}
+        for part in map_in_workers(_render_one, list(site.offerings), job):
+            files.update(part)
     else:
         files = render_offerings(job, site.offerings, cache)
-    files.update(render_jobs(environment(project, cache), site_jobs(site, job.archive)))
+    files.update(render_jobs(env, site_jobs(site, job.archive)))
     files.update(published_assets(project, pending, cache))
     files.update(server_config())
     return BuildResult(site, dict(sorted(files.items())), history)
@@ -103,7 +105,7 @@ class Job:
     """What rendering an offering needs, besides the offering itself."""
 
     site: Site
-    project: Project
+    env: object     # the Jinja environment: templates compiled once, before any worker starts
     pending: dict   # slug -> URLs of materials not released yet
     records: dict   # slug -> calendar.Record
     archive: Archive  # the courses and which of their terms runs at the build's moment
@@ -118,7 +120,7 @@ def environment(project: Project, cache: BuildCache):
 def render_offerings(job: Job, offerings, cache: BuildCache = NO_CACHE) -> dict:
     """Feeds and pages of the given offerings; an offering whose inputs are all unchanged
     since the cache made its files keeps them."""
-    env, site, files = environment(job.project, cache), job.site, {}
+    env, site, files = job.env, job.site, {}
     for o in offerings:
         pending, record = job.pending.get(o.slug, frozenset()), job.records[o.slug]
         files.update(cache.reuse(("feeds", o.slug), (o, site.config, site.rooms, record, pending),
@@ -145,45 +147,9 @@ def published_assets(project: Project, pending: dict, cache: BuildCache) -> dict
             if path not in unreleased}
 
 
-# Offerings render independently; a department's worth is split over the machine's cores.
-# Below this many offerings, starting processes costs more than it saves.
-PARALLEL_FROM = 16
-
-
-def _workers() -> int:
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-               else os.cpu_count() or 1, 8)
-
-
-def render_in_parallel(job: Job) -> dict:
-    """Feeds and pages of all offerings, rendered in forked workers: same bytes as rendering
-    them one after another (every renderer is pure). The job reaches the workers through
-    fork (the initializer's argument is inherited, never pickled)."""
-    slugs = [o.slug for o in job.site.offerings]
-    n = _workers()
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(n, mp_context=context, initializer=_start_worker,
-                             initargs=(job,)) as pool:
-        parts = list(pool.map(_render_chunk, [slugs[i::n] for i in range(n)]))
-    files = {}
-    for part in parts:
-        files.update(part)
-    return files
-
-
-_WORKER_JOB: list = []  # in a forked worker only: the job its initializer received
-
-
-def _start_worker(job: Job) -> None:
-    _WORKER_JOB[:] = [job]
-
-
-def _render_chunk(slugs: list[str]) -> dict:
-    (job,) = _WORKER_JOB
-    wanted = set(slugs)
-    return render_offerings(job, [o for o in job.site.offerings if o.slug in wanted])
+def _render_one(job: Job, o) -> dict:
+    """In a worker: the feeds and pages of one offering."""
+    return render_offerings(job, [o])
 
 
 def build(project: Project, out: Path, strict: bool = False,

@@ -1,0 +1,64 @@
+"""Large sites are read, checked and rendered in forked workers: the output, and every
+problem reported, are the same as when everything runs in one process."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from helpers import fixture_project
+
+from coursesite import workers
+from coursesite.errors import ContentError
+from coursesite.pipeline import render_site
+
+NOW = dt.datetime(2026, 5, 20, 10, 0)
+
+
+def split(monkeypatch, on: bool) -> None:
+    """Make every site (the fixtures have six offerings) split over two workers, or none."""
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 1 if on else 10**9)
+    monkeypatch.setattr(workers, "worker_count", lambda: 2)
+
+
+def outcome(project) -> tuple:
+    """(files, warnings) of a build, or the problems it raised."""
+    try:
+        result = render_site(project, now=NOW)
+    except ContentError as exc:
+        return "problems", exc.problems
+    return result.files, result.site.warnings
+
+
+def test_workers_give_the_bytes_of_one_process(tmp_path, monkeypatch):
+    project = fixture_project(tmp_path, "archive")
+    split(monkeypatch, False)
+    alone = outcome(project)
+    split(monkeypatch, True)
+    together = outcome(project)
+    assert alone[0] != "problems" and len(alone[0]) > 40
+    assert together == alone
+
+
+def test_workers_report_the_problems_of_one_process(tmp_path, monkeypatch):
+    project = fixture_project(tmp_path, "archive")
+    course = project.content / "ss25_amls" / "course.yaml"
+    course.write_text(course.read_text().replace("room: bh-n-243", "room: no-such-room", 1))
+    (project.content / "ws19_dbs" / "course.yaml").write_text("title: [unclosed\n")
+    split(monkeypatch, False)
+    alone = outcome(project)
+    split(monkeypatch, True)
+    together = outcome(project)
+    assert alone[0] == "problems"
+    assert {p.file.rsplit("/", 2)[-2] for p in alone[1]} >= {"ss25_amls", "ws19_dbs"}
+    assert together == alone
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 7])
+def test_results_come_back_in_the_order_of_the_items(count, monkeypatch):
+    monkeypatch.setattr(workers, "worker_count", lambda: count)
+    items = list(range(11))
+    assert workers.map_in_workers(_scaled, items, 10) == [10 * i for i in items]
+
+
+def _scaled(factor: int, item: int) -> int:
+    return factor * item
