@@ -12,6 +12,7 @@ import os
 # Below this many offerings, starting processes costs more than it saves.
 PARALLEL_FROM = 16
 MAX_WORKERS = 8
+CHUNKS_PER_WORKER = 8
 
 
 def worker_count() -> int:
@@ -36,7 +37,10 @@ def map_in_workers(task, items: list, shared) -> list:
     from concurrent.futures import ProcessPoolExecutor  # only large builds start workers
 
     n = min(worker_count(), len(items))
-    chunks = [list(range(i, len(items), n)) for i in range(n)]
+    # Several chunks a worker: a worker that finishes early takes the next, and each result
+    # crossing back (pickled, then held twice for a moment) stays a small part of the whole.
+    count = min(len(items), n * CHUNKS_PER_WORKER)
+    chunks = [list(range(i, len(items), count)) for i in range(count)]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(n, mp_context=context, initializer=_start,
                              initargs=(task, items, shared)) as pool:
