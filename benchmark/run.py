@@ -28,6 +28,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -113,13 +114,17 @@ def once(clean, argv, cwd) -> tuple[float, float]:
     clean()
     env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0,):
-        err = proc.stderr.read().decode(errors="replace")[-400:]
-        sys.exit(f"{argv[0]} exited {proc.returncode}: {err}")
+    # stderr into a file, not a pipe: a build's warnings (a thousand at K=1000) would fill
+    # a pipe nobody reads while waiting, and the build would block forever.
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in (0,):
+            err.seek(0)
+            sys.exit(f"{argv[0]} exited {proc.returncode}: "
+                     f"{err.read().decode(errors='replace')[-400:]}")
     return wall, usage.ru_maxrss / 1024
 
 
