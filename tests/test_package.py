@@ -261,3 +261,13 @@ def test_the_preview_cache_notices_an_edited_override(tmp_path):
     override.write_text('{% extends "theme/landing.html" %}{% block crumb %}Two{% endblock %}')
     third = render_site(project, cache=cache).files["index.html"]
     assert b">One<" in second and b">Two<" in third and first not in (second, third)
+
+
+def test_a_source_checkout_uses_the_repositorys_theme():
+    """Running from the repository (or an editable install of it): the top-level folders are
+    the theme, and the search path lists this repository's templates/ once."""
+    from coursesite import theme
+
+    assert theme.default_templates() == ROOT / "templates"
+    assert theme.default_assets() == ROOT / "assets"
+    assert theme.template_folders(ROOT / "templates") == [str(ROOT / "templates")]
