@@ -71,7 +71,7 @@ class VersionAction(argparse.Action):
     """`--version`: looks the version up only when asked (the metadata costs start-up time)."""
 
     def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
-                 help=None):  # noqa: A002 - argparse's own keyword
+                 help=None):
         super().__init__(option_strings, dest, nargs=0, default=default, help=help)
 
     def __call__(self, parser, namespace, values, option_string=None):  # noqa: ARG002
