@@ -22,27 +22,27 @@ from .model import Site, load_site, pending_releases
 from .pages import offering_jobs, site_jobs
 from .render import (
     collect_assets,
+    collect_theme_assets,
     make_environment,
     render_jobs,
     server_config,
     templates_signature,
 )
 from .schema import is_local
+from .theme import THEME_ASSETS as THEME_ASSETS  # re-exported: the CI recipes' tests use it
+from .theme import default_assets, default_templates, template_folders
 from .workers import map_in_workers, worth_splitting
 from .write import WriteReport, write_site
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-# The files of assets/ that belong to the tool (the templates link them), not to a course.
-THEME_ASSETS = ("style.css", "coursesite.js")
 
 
 @dataclass(frozen=True)
 class Project:
-    """Where content, templates and assets live."""
+    """Where content, templates and assets live: `templates` and `assets` are the site's own,
+    laid over the default theme file by file (theme.py); either may be missing."""
 
     content: Path
-    templates: Path = PROJECT_DIR / "templates"
-    assets: Path = PROJECT_DIR / "assets"
+    templates: Path = default_templates()
+    assets: Path = default_assets()
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,9 @@ class Job:
 
 def environment(project: Project, cache: BuildCache):
     """The Jinja environment, made anew when any template changes."""
-    return cache.reuse("templates", (templates_signature(project.templates),),
-                       lambda: make_environment(project.templates))
+    folders = template_folders(project.templates)
+    return cache.reuse("templates", (templates_signature(folders),),
+                       lambda: make_environment(folders))
 
 
 def render_offerings(job: Job, offerings, cache: BuildCache = NO_CACHE) -> dict:
@@ -143,8 +144,8 @@ def offering_pages(env, site: Site, o, pending: frozenset, changes: tuple,
 def published_assets(project: Project, pending: dict, cache: BuildCache) -> dict:
     """The files under assets/, but not those of materials still waiting for their release."""
     unreleased = {f"assets/{url}" for urls in pending.values() for url in urls if is_local(url)}
-    return {path: data for path, data in collect_assets(project.assets, cache).items()
-            if path not in unreleased}
+    files = {**collect_theme_assets(cache), **collect_assets(project.assets, cache)}
+    return {path: data for path, data in files.items() if path not in unreleased}
 
 
 def _render_one(job: Job, o) -> dict:

@@ -19,6 +19,7 @@ from . import schema as S
 from .cache import NO_CACHE, BuildCache
 from .errors import ContentError, Problem
 from .load import display_path
+from .theme import theme_asset_paths
 
 _ENTITY = re.compile(r"&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);", re.I)
 
@@ -120,10 +121,18 @@ def safe_url(url: str) -> str:
 
 # --- the environment -------------------------------------------------------------------------
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
-    """Jinja with autoescape and StrictUndefined: a typo in a template fails the build."""
+def make_environment(folders) -> jinja2.Environment:
+    """Jinja with autoescape and StrictUndefined: a typo in a template fails the build.
+
+    `folders` is the search path, a site's own templates first and the theme's last
+    (theme.template_folders; one folder alone is the theme): a site's NAME replaces the
+    theme's, and `theme/NAME` always names the theme's own, for an override that extends it."""
+    folders = [str(folders)] if isinstance(folders, (str, Path)) else list(folders)
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=jinja2.ChoiceLoader([
+            *(jinja2.FileSystemLoader(f) for f in folders),
+            jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(folders[-1])}),
+        ]),
         autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
@@ -175,10 +184,12 @@ def _template_frame(exc: BaseException, template: str) -> tuple[str, int]:
     return f"templates/{template}", 0
 
 
-def templates_signature(templates_dir: Path) -> tuple:
-    """The names and bytes of all templates: any edit changes it."""
-    return tuple((p.name, p.read_bytes()) for p in sorted(Path(templates_dir).iterdir())
-                 if p.suffix in (".html", ".xml"))
+def templates_signature(folders) -> tuple:
+    """The folders, names and bytes of all templates on the search path (a site's overrides
+    and the theme): any edit, added or removed override changes it."""
+    folders = [folders] if isinstance(folders, (str, Path)) else folders
+    return tuple((str(folder), p.name, p.read_bytes()) for folder in folders
+                 for p in sorted(Path(folder).iterdir()) if p.suffix in (".html", ".xml"))
 
 
 def collect_assets(assets_dir: Path, cache: BuildCache = NO_CACHE) -> dict[str, bytes]:
@@ -199,6 +210,12 @@ def collect_assets(assets_dir: Path, cache: BuildCache = NO_CACHE) -> dict[str, 
             continue
         files[f"assets/{rel}"] = read_asset(path, cache)
     return files
+
+
+def collect_theme_assets(cache: BuildCache = NO_CACHE) -> dict[str, bytes]:
+    """The default theme's own assets (style, script) -> their bytes; a file of the same name
+    under a site's assets/ replaces one (collect_assets' files are laid over these)."""
+    return {path: read_asset(file, cache) for path, file in theme_asset_paths().items()}
 
 
 def read_asset(path: Path, cache: BuildCache) -> bytes:
