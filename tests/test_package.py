@@ -125,7 +125,7 @@ def test_wheel_holds_command_theme_and_starter_but_no_course_files(installed):
     assert {"coursesite/starter/Makefile", "coursesite/starter/github/site.yml",
             "coursesite/starter/content/ss26_example/course.yaml"} <= names
     assert not [n for n in names if "ss26_x" in n or n.startswith(("tests/", "content/"))]
-    assert "coursesite = coursesite.cli:main" in entry_points
+    assert "coursesite = coursesite.cli:run_as_process" in entry_points
 
 
 def test_installed_tool_uses_its_packaged_theme_and_version(installed, tmp_path):
