@@ -30,6 +30,7 @@ from .render import (
     templates_signature,
 )
 from .schema import is_local
+from .upcoming import marks as moment_marks
 from .write import WriteReport, write_site
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -79,7 +80,7 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
     if strict and history.warnings:
         raise ContentError([Problem(w, 0, "", "[warning, fatal under --strict]")
                             for w in history.warnings])
-    job = Job(site, project, pending, history.records, Archive.of(site, moment))
+    job = Job(site, project, pending, history.records, Archive.of(site, moment), moment)
     if cache is NO_CACHE and len(site.offerings) >= PARALLEL_FROM and _workers() > 1:
         files = render_in_parallel(job)
     else:
@@ -107,6 +108,7 @@ class Job:
     pending: dict   # slug -> URLs of materials not released yet
     records: dict   # slug -> calendar.Record
     archive: Archive  # the courses and which of their terms runs at the build's moment
+    moment: dt.datetime | None = None  # the build's moment: what the pages mark as next
 
 
 def environment(project: Project, cache: BuildCache):
@@ -123,19 +125,19 @@ def render_offerings(job: Job, offerings, cache: BuildCache = NO_CACHE) -> dict:
         pending, record = job.pending.get(o.slug, frozenset()), job.records[o.slug]
         files.update(cache.reuse(("feeds", o.slug), (o, site.config, site.rooms, record, pending),
                                  partial(offering_feeds, site, o, record, pending)))
-        archive = job.archive.for_offering(o)
+        archive, marks = job.archive.for_offering(o), moment_marks(o, job.moment)
         files.update(cache.reuse(("pages", o.slug),
                                  (env, o, site.config, site.rooms, pending, record.changes,
-                                  archive),
+                                  archive, marks),
                                  partial(offering_pages, env, site, o, pending, record.changes,
-                                         archive)))
+                                         archive, marks)))
     return files
 
 
 def offering_pages(env, site: Site, o, pending: frozenset, changes: tuple,
-                   archive: dict) -> dict:
+                   archive: dict, marks) -> dict:
     """The rendered pages of one offering, as the page table lists them."""
-    return render_jobs(env, offering_jobs(site, o, pending, changes, archive))
+    return render_jobs(env, offering_jobs(site, o, pending, changes, archive, marks))
 
 
 def published_assets(project: Project, pending: dict, cache: BuildCache) -> dict:
