@@ -29,6 +29,7 @@ from .text import (
     SCHEDULE_LABELS,
     SECTION_TITLES,
     STATUS_TITLES,
+    SUBSCRIBE_LABELS,
     asset_path,
     change_title,
     code_label,
@@ -329,7 +330,14 @@ def news_entries(o: Offering, pending: frozenset, changes: tuple) -> list[dict]:
                 entries.append(release_entry(o, s, m))
     entries.sort(key=lambda e: (e["updated"], e["id"]), reverse=True)
     entries.sort(key=lambda e: not e["pinned"])  # stable: pinned first, each group newest first
+    newest = {e["id"] for e in sorted(entries, key=lambda e: (e["updated"], e["id"]),
+                                      reverse=True)[:PRINTED_NEWS]}
+    for e in entries:
+        e["printed"] = e["id"] in newest
     return entries
+
+
+PRINTED_NEWS = 3  # the course page on paper shows the newest three entries of its news
 
 
 def entry(o: Offering, key: str, title: str, moment: dt.datetime, body: Markup,
@@ -398,7 +406,7 @@ def subscribe_view(site: Site, o: Offering) -> dict:
                       "google": ("https://calendar.google.com/calendar/r?cid="
                                  + quote("webcal://" + absolute.split("://", 1)[1], safe=""))
                       if absolute else None})
-    return {"main": feeds[0], "split": feeds[1:]}
+    return {"main": feeds[0], "split": feeds[1:], "labels": SUBSCRIBE_LABELS}
 
 
 def schedule_items(site: Site, o: Offering, pending: frozenset = frozenset()) -> list[dict]:

@@ -20,6 +20,23 @@ STATUS_TITLES = {"open": "Open proposals", "assigned": "Assigned proposals"}
 # What each kind of schedule entry is called on the schedule page.
 KIND_LABELS = {"lecture": "Lecture", "office-hours": "Office hours", "exam": "Exam",
                "deadline": "Deadline", "holiday": "Public holiday"}
+# The course page's subscribe block. Without base_url and without the page's script (or from
+# file://) the feed's address is unknown: `offline` says why only the download is offered.
+SUBSCRIBE_LABELS = {
+    "heading": "Subscribe to the calendar",
+    "intro": "All lectures, office hours, exams and deadlines in your calendar app, kept up to "
+             "date when anything changes.",
+    "webcal": "Subscribe (webcal)", "google": "Add to Google Calendar", "download": "Download",
+    "offline": "A subscription needs the calendar's address on the web: your calendar app "
+               "fetches it from there to keep it up to date. Open this page on the published "
+               "site to subscribe, or download the file to import the calendar as it is now.",
+    "address": "Feed address to copy:", "copy_label": "Copy address", "copied": "Copied.",
+    "howto": "Outlook: Add calendar › Subscribe from web, paste the address. Apple Calendar: "
+             "File › New Calendar Subscription, paste the address. Thunderbird: New Calendar › "
+             "On the Network, paste the address. Subscribe rather than import, so changes "
+             "reach you.",
+    "split": "Separate feeds:",
+}
 # The course page's opening box: what is next (its script shows the same items as time passes).
 NEXT_LABELS = {"heading": "Next up", "cancelled": "Cancelled", "moved": "Moved",
                "online": "Online via", "materials": "Materials",

@@ -136,18 +136,34 @@
     if (badge) { badge.hidden = false; }
   }
 
-  /* Subscription links need the feed's absolute address; derive it from this page's. */
-  if (location.protocol === "http:" || location.protocol === "https:") {
-    var input = document.querySelector("[data-absolute]");
-    if (input) {
-      var https = new URL(input.getAttribute("data-absolute"), location.href).href;
-      var webcal = "webcal://" + https.replace(/^https?:\/\//, "");
-      input.value = https;
-      var w = document.querySelector("[data-webcal]");
-      var g = document.querySelector("[data-google]");
-      if (w) { w.href = webcal; }
-      if (g) { g.href = "https://calendar.google.com/calendar/r?cid=" + encodeURIComponent(webcal); }
-      document.querySelectorAll("[data-needs-http]").forEach(function (li) { li.hidden = false; });
-    }
+  /* Subscription links need the feed's absolute address; without base_url it is derived from
+     this page's, which only exists on the web (from file:// the download and the sentence on
+     why a subscription needs the site online stay). */
+  var input = document.querySelector("[data-absolute]");
+  if (input && (location.protocol === "http:" || location.protocol === "https:")) {
+    var https = new URL(input.getAttribute("data-absolute"), location.href).href;
+    var webcal = "webcal://" + https.replace(/^https?:\/\//, "");
+    input.value = https;
+    var w = document.querySelector("[data-webcal]");
+    var g = document.querySelector("[data-google]");
+    if (w) { w.href = webcal; }
+    if (g) { g.href = "https://calendar.google.com/calendar/r?cid=" + encodeURIComponent(webcal); }
+    document.querySelectorAll("[data-needs-http]").forEach(function (el) { el.hidden = false; });
+    document.querySelectorAll("[data-offline-note]").forEach(function (el) { el.hidden = true; });
+  }
+  var copy = document.querySelector("[data-copy]");
+  var address = document.getElementById("feed-url");
+  if (copy && address && address.value) {
+    copy.hidden = false;
+    copy.addEventListener("click", function () {
+      var done = document.querySelector("[data-copied]");
+      function said() { if (done) { done.textContent = done.getAttribute("data-text"); } }
+      address.select();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(address.value).then(said, function () {
+          if (document.execCommand("copy")) { said(); }
+        });
+      } else if (document.execCommand("copy")) { said(); }
+    });
   }
 })();
