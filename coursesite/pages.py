@@ -190,6 +190,10 @@ def next_view(site: Site, o: Offering, pending: frozenset, marks: Marks,
             item.update(title=next_title("deadline", None, d.title), iso=d.date.isoformat(),
                         when=when_label(d.date, d.time), anchor="")
         items.append(item)
+    titles = [x["title"] for x in items if x["anchor"]]
+    for x in items:  # no two links read the same: a repeated title gets its day (screen readers)
+        x["link_day"] = (day_label(dt.date.fromisoformat(x["iso"]))
+                         if x["anchor"] and titles.count(x["title"]) > 1 else "")
     term = o.course.term
     return {"entries": items, "over": marks.over, "present": bool(items) or marks.over,
             "hidden": not marks.over and not marks.shown,
