@@ -155,9 +155,21 @@ class Archive:
                  for x in others]
         return self.with_labels(views, others, [x.term_label for x in others])
 
+    def successor(self, o: Offering, others: list[dict]) -> dict | None:
+        """Where the page points once the offering is over: the course's later offering that
+        runs at the build's moment, else the next to come, else the newest later one (None
+        when there is none); `others` are its `other_terms` views."""
+        later = [v for v in others if v["start"] > o.course.term.start.isoformat()]
+        for status in (RUNNING, NEXT):
+            for v in later:
+                if v["status"] == status:
+                    return v
+        return later[0] if later else None  # newest first
+
     def for_offering(self, o: Offering) -> dict:
         """What an offering's pages show of the archive: its other terms and its own status
         (plain data: the preview's cache compares it to know when to render again)."""
-        return {"other_terms": self.other_terms(o),
+        others = self.other_terms(o)
+        return {"other_terms": others, "successor": self.successor(o, others),
                 "status": dict(self.term_view(o), label=o.term_label),
                 "archive_labels": ARCHIVE_LABELS}

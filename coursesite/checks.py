@@ -21,7 +21,7 @@ from . import schema as S
 from .cache import NO_CACHE, BuildCache
 from .convert import Problems
 from .dates import in_break, office_hour_dates
-from .errors import closest
+from .errors import Problem, closest
 from .schema import WEEKDAY_NAMES, WEEKDAYS
 from .text import weekday_plural
 
@@ -461,3 +461,20 @@ def check_room_clashes(offerings, rooms: dict, out: Problems) -> None:
         if a is not None and b[1] < a[2]:
             out.at(b[4].where, "date", f"room {rooms[b[0]].name if b[0] in rooms else b[0]} is "
                    f"also booked by {a[3]} '{a[4].title}' at {a[1]:%Y-%m-%d %H:%M}", warning=True)
+
+
+# --- advice of `check` alone -------------------------------------------------------------------
+
+def publishing_advice(config: S.SiteConfig, offerings) -> list:
+    """What `check` points out about publishing, never fatal (not even under --strict: a site
+    without base_url is complete, its pages' script derives the feeds' address where it is
+    served, and deploys, which are strict, must not stop for it): calendar feeds without
+    base_url, which leaves the page from file:// or without JavaScript a download only."""
+    if config.base_url or not offerings:
+        return []
+    w = config.where
+    return [Problem(w.file, w.line_of("base_url"), "base_url",
+                    "not set, but the site publishes calendar feeds: set it to the address the "
+                    "site is published at (e.g. https://www.example.org/teaching/) so every "
+                    "page offers webcal and Google Calendar links; until then only pages "
+                    "viewed online with JavaScript can")]

@@ -244,6 +244,8 @@ def main(argv=None, *, prog: str = "coursesite", project: Path | None = None) ->
         print(exc.report(), file=sys.stderr)
         return 1
     report_warnings(result)
+    if args.command == "check":
+        report_advice(result)
     print(summary(result, seconds, out))
     return 0
 
@@ -273,6 +275,7 @@ def run_check_with_gates(project, args) -> int:
     with tempfile.TemporaryDirectory(prefix="coursesite-check-") as tmp:
         (result, _), seconds = timed(build, project, Path(tmp) / "site", args.strict, args.now)
         report_warnings(result)
+        report_advice(result)
         print(summary(result, seconds))
         results = run_gates(Path(tmp) / "site")
     print(gates_report(results))
@@ -281,6 +284,15 @@ def run_check_with_gates(project, args) -> int:
     print(f"Gates: {len(results) - len(failed) - len(skipped)} passed, {len(failed)} failed, "
           f"{len(skipped)} skipped" + (f" ({', '.join(skipped)}: see above)" if skipped else ""))
     return 1 if failed else 0
+
+
+def report_advice(result) -> None:
+    """What `check` alone points out (coursesite.checks.publishing_advice): warnings that are
+    never fatal, on stderr."""
+    from coursesite.checks import publishing_advice
+
+    for problem in publishing_advice(result.site.config, result.site.offerings):
+        print(f"warning: {problem}", file=sys.stderr)
 
 
 def report_warnings(result) -> None:

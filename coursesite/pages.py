@@ -25,8 +25,11 @@ from .text import (
     ARCHIVE_LABELS,
     FEEDS,
     KIND_LABELS,
+    NEXT_LABELS,
+    SCHEDULE_LABELS,
     SECTION_TITLES,
     STATUS_TITLES,
+    SUBSCRIBE_LABELS,
     asset_path,
     change_title,
     code_label,
@@ -37,15 +40,18 @@ from .text import (
     local_iso,
     material_label,
     module_sentence,
+    next_title,
     numbered_title,
     release_label,
     release_title,
+    term_over,
     time_range,
     url_field,
     utc_text,
     weekday_plural,
     when_label,
 )
+from .upcoming import UNMARKED, Marks, stops
 
 
 def site_context(site: Site) -> dict:
@@ -146,6 +152,55 @@ def session_end(s: Session) -> str:
     return local_iso(s.day + dt.timedelta(days=1)) if s.day is not None else ""
 
 
+def next_view(site: Site, o: Offering, pending: frozenset, marks: Marks,
+              successor: dict | None) -> dict:
+    """The course page's opening box: every candidate (dated sessions, exams, deadlines in time
+    order) with what it shows, those `marks` picks shown and the others hidden, and the
+    sentence (with a link to the course's `successor`) for when the lecture period is over.
+    The page's script picks anew in the browser from the same candidates; those over at the
+    build's moment are left out (time only moves on)."""
+    sessions = {s.key: s for s in o.sessions}
+    exams = {f"exam/{e.id}": e for e in o.organization.exams}
+    deadlines = {f"deadline/{d.id}": d for d in o.organization.deadlines}
+    items = []
+    for x in stops(o):
+        if x.key in marks.ended:
+            continue
+        item = {"key": x.key, "kind": x.kind, "start": x.start, "end": x.end,
+                "shown": x.key in marks.shown, "cancelled": x.cancelled, "moved": x.moved,
+                "room": None, "place": None, "online": [], "materials": [], "note": ""}
+        if x.kind == "lecture":
+            s = sessions[x.key]
+            lec = s.lecture
+            item.update(title=next_title("lecture", lec.number, lec.title),
+                        when=when_label(s.day, s.start and s.start.time(),
+                                        s.end and s.end.time()),
+                        iso=s.day.isoformat(), room=room_view(site, s.room),
+                        online=links_view(s.online), note=markdown_inline(lec.note),
+                        anchor=s.key.replace("/", "-"),
+                        materials=[material_view(m, pending) for m in lec.materials
+                                   if m.url not in pending])
+        elif x.kind == "exam":
+            e = exams[x.key]
+            item.update(title=next_title("exam", None, e.title), iso=e.date.isoformat(),
+                        when=when_label(e.date, e.start, e.end), room=room_view(site, e.room),
+                        place=e.place, anchor="")
+        else:
+            d = deadlines[x.key]
+            item.update(title=next_title("deadline", None, d.title), iso=d.date.isoformat(),
+                        when=when_label(d.date, d.time), anchor="")
+        items.append(item)
+    titles = [x["title"] for x in items if x["anchor"]]
+    for x in items:  # no two links read the same: a repeated title gets its day (screen readers)
+        x["link_day"] = (day_label(dt.date.fromisoformat(x["iso"]))
+                         if x["anchor"] and titles.count(x["title"]) > 1 else "")
+    term = o.course.term
+    return {"entries": items, "over": marks.over, "present": bool(items) or marks.over,
+            "hidden": not marks.over and not marks.shown,
+            "over_text": term_over(o.term_label, term.end), "successor": successor,
+            "term_end": term.end.isoformat(), "labels": NEXT_LABELS}
+
+
 def person_view(p: S.Person) -> dict:
     return {"name": p.name, "affiliation": p.affiliation, "email": url_field(p.email),
             "url": url_field(p.url)}
@@ -167,11 +222,15 @@ def organization_view(site: Site, org: S.Organization) -> dict:
 
 def offering_view(site: Site, o: Offering, pending: frozenset = frozenset(),
                   changes: tuple = (), items: list | None = None,
-                  archive: dict | None = None) -> dict:
+                  archive: dict | None = None, marks: Marks = UNMARKED) -> dict:
     """Everything about one offering that its pages show, given the materials not released
-    yet (`pending`), the schedule changes of its change record (for the news) and what its
-    pages show of the archive (`Archive.for_offering`; None: the offering alone)."""
+    yet (`pending`), the schedule changes of its change record (for the news), what its
+    pages show of the archive (`Archive.for_offering`; None: the offering alone) and what is
+    marked at the build's moment (`upcoming.marks`)."""
     c = o.course
+    archive = archive if archive is not None else Archive.of(site, None).for_offering(o)
+    items = items if items is not None else schedule_items(site, o, pending)
+    weeks = schedule_range(o, items)
     return {
         "slug": o.slug, "title": c.title, "short": c.short, "term": o.term_label,
         "codes": [{"label": code_label(k.kind, k.number, k.order), "name": k.name}
@@ -196,13 +255,24 @@ def offering_view(site: Site, o: Offering, pending: frozenset = frozenset(),
         "news": news_entries(o, pending, changes),
         "subscribe": subscribe_view(site, o),
         "upcoming": [dict(x, date=full_day_label(x["day"]), iso=x["day"].isoformat())
-                     for x in (items if items is not None else schedule_items(site, o, pending))
-                     if x["kind"] in ("exam", "deadline")],
+                     for x in items if x["kind"] in ("exam", "deadline")],
+        "next": next_view(site, o, pending, marks, archive["successor"]),
         "urls": {"home": f"{o.slug}/index.html", "projects": f"{o.slug}/projects.html",
-                 "schedule": f"{o.slug}/schedule.html", "news": f"{o.slug}/news.xml"},
-        # other_terms, status, archive_labels
-        **(archive if archive is not None else Archive.of(site, None).for_offering(o)),
+                 "schedule": f"{o.slug}/schedule.html", "news": f"{o.slug}/news.xml",
+                 # the schedule opens at the build's week (the script keeps it current)
+                 "schedule_now": f"{o.slug}/schedule.html"
+                 + (f"#week-{marks.week}" if weeks[0] <= marks.week <= weeks[1] else ""),
+                 "schedule_span": weeks},
+        # other_terms, successor, status, archive_labels
+        **archive,
     }
+
+
+def schedule_range(o: Offering, items: list[dict]) -> tuple[str, str]:
+    """The first and last Monday (ISO) of the schedule page's weeks (see `schedule_weeks`)."""
+    days = [x["day"] for x in items]
+    return (monday_of(min([o.course.term.start, *days])).isoformat(),
+            monday_of(max([o.course.term.end, *days])).isoformat())
 
 
 def has_projects(o: Offering) -> bool:
@@ -264,7 +334,14 @@ def news_entries(o: Offering, pending: frozenset, changes: tuple) -> list[dict]:
                 entries.append(release_entry(o, s, m))
     entries.sort(key=lambda e: (e["updated"], e["id"]), reverse=True)
     entries.sort(key=lambda e: not e["pinned"])  # stable: pinned first, each group newest first
+    newest = {e["id"] for e in sorted(entries, key=lambda e: (e["updated"], e["id"]),
+                                      reverse=True)[:PRINTED_NEWS]}
+    for e in entries:
+        e["printed"] = e["id"] in newest
     return entries
+
+
+PRINTED_NEWS = 3  # the course page on paper shows the newest three entries of its news
 
 
 def entry(o: Offering, key: str, title: str, moment: dt.datetime, body: Markup,
@@ -333,7 +410,7 @@ def subscribe_view(site: Site, o: Offering) -> dict:
                       "google": ("https://calendar.google.com/calendar/r?cid="
                                  + quote("webcal://" + absolute.split("://", 1)[1], safe=""))
                       if absolute else None})
-    return {"main": feeds[0], "split": feeds[1:]}
+    return {"main": feeds[0], "split": feeds[1:], "labels": SUBSCRIBE_LABELS}
 
 
 def schedule_items(site: Site, o: Offering, pending: frozenset = frozenset()) -> list[dict]:
@@ -395,9 +472,9 @@ def dated_item(kind, title, day, start, end, room, order) -> dict:
             "cancelled": False, "note": Markup(""), "anchor": "", "order": order}
 
 
-def schedule_weeks(o: Offering, items: list[dict]) -> list[dict]:
+def schedule_weeks(o: Offering, items: list[dict], week: str = "") -> list[dict]:
     """The term week by week (from `schedule_items`), from the week of the first day to the
-    last dated item."""
+    last dated item; the week of Monday `week` (ISO) is marked current."""
     first = monday_of(min([o.course.term.start] + [x["day"] for x in items]))
     last = max([o.course.term.end] + [x["day"] for x in items])
     weeks, monday, number = [], first, 1
@@ -408,7 +485,8 @@ def schedule_weeks(o: Offering, items: list[dict]) -> list[dict]:
         weeks.append({"number": number, "label": f"{day_label(monday)} - {day_label(sunday)}",
                       "start": monday.isoformat(),
                       "end": (sunday + dt.timedelta(days=1)).isoformat(),
-                      "id": f"week-{monday.isoformat()}", "events": days})
+                      "id": f"week-{monday.isoformat()}", "events": days,
+                      "current": monday.isoformat() == week})
         monday, number = monday + dt.timedelta(days=7), number + 1
     return weeks
 
@@ -424,13 +502,14 @@ class OfferingPages:
     pending: frozenset = frozenset()   # materials not released yet
     changes: tuple = ()                # the change record's schedule changes
     archive: dict | None = None        # Archive.for_offering: its other terms and status
+    marks: Marks = UNMARKED             # what is next and this week, at the build's moment
     items: list = field(init=False)    # the schedule's dated items (course and schedule page)
     view: dict = field(init=False)     # offering_view
 
     def __post_init__(self):
         self.items = schedule_items(self.site, self.offering, self.pending)
         self.view = offering_view(self.site, self.offering, self.pending, self.changes,
-                                  self.items, self.archive)
+                                  self.items, self.archive, self.marks)
 
     def common(self, path: str, title: str, crumbs=()) -> dict:
         """What every page of the offering receives: site, offering, and the page itself."""
@@ -451,8 +530,10 @@ def course_context(p: OfferingPages, path: str) -> dict:
 
 def schedule_context(p: OfferingPages, path: str) -> dict:
     o = p.offering
+    weeks = schedule_weeks(o, p.items, p.marks.week)
+    current = next((w for w in weeks if w["current"]), None)
     return dict(p.common(path, f"Schedule: {o.course.short} {o.term_label}", p.crumbs()),
-                weeks=schedule_weeks(o, p.items))
+                weeks=weeks, labels=SCHEDULE_LABELS, current=current)
 
 
 def projects_context(p: OfferingPages, path: str) -> dict:
@@ -492,9 +573,10 @@ def site_jobs(site: Site, archive: Archive | None = None) -> dict:
 
 
 def offering_jobs(site: Site, o: Offering, pending: frozenset = frozenset(),
-                  changes: tuple = (), archive: dict | None = None) -> dict:
+                  changes: tuple = (), archive: dict | None = None,
+                  marks: Marks = UNMARKED) -> dict:
     """Output path -> (template, context) of one offering's pages."""
-    made = OfferingPages(site, o, pending, changes, archive)
+    made = OfferingPages(site, o, pending, changes, archive, marks)
     jobs = {}
     for pg in PAGES:
         if pg.per_offering and pg.made_for(o):

@@ -31,6 +31,7 @@ from .render import (
 from .schema import is_local
 from .theme import THEME_ASSETS as THEME_ASSETS  # re-exported: the CI recipes' tests use it
 from .theme import default_assets, default_templates, template_folders
+from .upcoming import marks as moment_marks
 from .workers import map_in_workers, worth_splitting
 from .write import WriteReport, write_site
 
@@ -79,7 +80,7 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
         raise ContentError([Problem(w, 0, "", "[warning, fatal under --strict]")
                             for w in history.warnings])
     env = environment(project, cache)
-    job = Job(site, env, pending, history.records, Archive.of(site, moment))
+    job = Job(site, env, pending, history.records, Archive.of(site, moment), moment)
     if cache is NO_CACHE and worth_splitting(site.offerings):
         files = {}
         for part in map_in_workers(_render_one, list(site.offerings), job):
@@ -109,6 +110,7 @@ class Job:
     pending: dict   # slug -> URLs of materials not released yet
     records: dict   # slug -> calendar.Record
     archive: Archive  # the courses and which of their terms runs at the build's moment
+    moment: dt.datetime | None = None  # the build's moment: what the pages mark as next
 
 
 def environment(project: Project, cache: BuildCache):
@@ -126,19 +128,19 @@ def render_offerings(job: Job, offerings, cache: BuildCache = NO_CACHE) -> dict:
         pending, record = job.pending.get(o.slug, frozenset()), job.records[o.slug]
         files.update(cache.reuse(("feeds", o.slug), (o, site.config, site.rooms, record, pending),
                                  partial(offering_feeds, site, o, record, pending)))
-        archive = job.archive.for_offering(o)
+        archive, marks = job.archive.for_offering(o), moment_marks(o, job.moment)
         files.update(cache.reuse(("pages", o.slug),
                                  (env, o, site.config, site.rooms, pending, record.changes,
-                                  archive),
+                                  archive, marks),
                                  partial(offering_pages, env, site, o, pending, record.changes,
-                                         archive)))
+                                         archive, marks)))
     return files
 
 
 def offering_pages(env, site: Site, o, pending: frozenset, changes: tuple,
-                   archive: dict) -> dict:
+                   archive: dict, marks) -> dict:
     """The rendered pages of one offering, as the page table lists them."""
-    return render_jobs(env, offering_jobs(site, o, pending, changes, archive))
+    return render_jobs(env, offering_jobs(site, o, pending, changes, archive, marks))
 
 
 def published_assets(project: Project, pending: dict, cache: BuildCache) -> dict:

@@ -20,6 +20,29 @@ STATUS_TITLES = {"open": "Open proposals", "assigned": "Assigned proposals"}
 # What each kind of schedule entry is called on the schedule page.
 KIND_LABELS = {"lecture": "Lecture", "office-hours": "Office hours", "exam": "Exam",
                "deadline": "Deadline", "holiday": "Public holiday"}
+# The course page's subscribe block. Without base_url and without the page's script (or from
+# file://) the feed's address is unknown: `offline` says why only the download is offered.
+SUBSCRIBE_LABELS = {
+    "heading": "Subscribe to the calendar",
+    "intro": "All lectures, office hours, exams and deadlines in your calendar app, kept up to "
+             "date when anything changes.",
+    "webcal": "Subscribe (webcal)", "google": "Add to Google Calendar", "download": "Download",
+    "offline": "A subscription needs the calendar's address on the web: your calendar app "
+               "fetches it from there to keep it up to date. Open this page on the published "
+               "site to subscribe, or download the file to import the calendar as it is now.",
+    "address": "Feed address to copy:", "copy_label": "Copy address", "copied": "Copied.",
+    "howto": "Outlook: Add calendar › Subscribe from web, paste the address. Apple Calendar: "
+             "File › New Calendar Subscription, paste the address. Thunderbird: New Calendar › "
+             "On the Network, paste the address. Subscribe rather than import, so changes "
+             "reach you.",
+    "split": "Separate feeds:",
+}
+# The course page's opening box: what is next (its script shows the same items as time passes).
+NEXT_LABELS = {"heading": "Next up", "cancelled": "Cancelled", "moved": "Moved",
+               "online": "Online via", "materials": "Materials",
+               "successor": "Next offering of the course"}
+# The schedule page's mark of the current week, and the link that jumps to it.
+SCHEDULE_LABELS = {"this_week": "This week", "jump": "Go to this week"}
 SEASON_LABELS = {"summer": "Summer", "winter": "Winter", "fall": "Fall", "spring": "Spring",
                  "block": "Block course"}
 
@@ -84,6 +107,19 @@ def when_label(day, start: dt.time | None = None, end: dt.time | None = None) ->
     if start and end:
         return f"{text}, {time_range(start, end)}"
     return f"{text}, {clock(start)}" if start else text
+
+
+def term_over(term: str, last_day: dt.date) -> str:
+    """'The lecture period of Summer 2026 ended on Sat, Jul 18, 2026.'"""
+    return f"The lecture period of {term} ended on {full_day_label(last_day)}."
+
+
+def next_title(kind: str, number: int | None, title: str) -> str:
+    """What the box calls an item: 'Lecture 07: Title', 'Exam: Final written exam', or the
+    title alone of an unnumbered session."""
+    if kind == "lecture":
+        return f"Lecture {number:02d}: {title}" if number is not None else title
+    return f"{KIND_LABELS[kind]}: {title}"
 
 
 def release_label(release: dt.datetime) -> str:

@@ -20,7 +20,7 @@ from conftest import ROOT
 # Every test file but this one and the browser suites (they add minutes, and build only
 # fixtures through the same helpers as the rest): new test files are included by themselves.
 NOT_RUN = ["tests/test_independence.py", "tests/test_quality.py", "tests/test_serve_browser.py",
-           "tests/test_schedule_browser.py"]
+           "tests/test_schedule_browser.py", "tests/test_next.py"]
 TOP_LEVEL_NOT_COPIED = {".git", ".venv", "site", "test-artifacts"}
 NOT_COPIED_ANYWHERE = {"node_modules", "__pycache__", ".pytest_cache", ".hypothesis"}
 
