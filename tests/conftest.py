@@ -15,6 +15,22 @@ def pytest_addoption(parser):
                      help="rewrite the golden files from the current output (review the diff)")
 
 
+# Chromium is started once per module that uses it. Not session-scoped: Playwright's sync API
+# allows one running instance per thread, and test_serve_browser.py starts its own.
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium, driven through Playwright."""
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    from coursesite.gates_browser import CHROMIUM_ARGS  # noqa: PLC0415
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                              args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
 @pytest.fixture
 def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")

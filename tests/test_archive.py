@@ -22,7 +22,6 @@ import pytest
 from helpers import FIXTURES, theme_assets
 from hypothesis import given
 from hypothesis import strategies as st
-from playwright.sync_api import sync_playwright
 
 from coursesite.archive import LATER, NEXT, PAST, RUNNING, Archive, statuses
 from coursesite.model import load_site
@@ -31,8 +30,6 @@ from coursesite.text import distinct_labels
 
 ARCHIVE = FIXTURES / "archive"
 ARCHIVE_NEXT = FIXTURES / "archive_next"   # offering folders to add to a copy of ARCHIVE
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 AMLS = ["ss26_amls", "bl25_amls", "ss25_amls", "fa22_amls"]   # newest first
 DBS = ["ws22_dm", "ws19_dbs"]
@@ -477,14 +474,6 @@ def test_distinct_labels_with_unique_folder_names_are_all_distinct(rows):
 
 BUILT_IN_2024 = berlin(2024, 6, 1, 12)  # nothing runs; the build marks ss25 "Next term"
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                              args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def open_page(browser, url: str, clock: str | None, zone: str = "Europe/Berlin",

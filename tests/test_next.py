@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 from helpers import AMLS, run_cli, theme_assets
-from playwright.sync_api import sync_playwright
 
 from coursesite.archive import Archive
 from coursesite.model import load_site
@@ -28,8 +27,6 @@ from coursesite.pages import OfferingPages
 from coursesite.pipeline import Project, build
 from coursesite.upcoming import marks
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
 ORGANIZATION = """\
@@ -188,14 +185,6 @@ def build_at(tmp_path_factory, content):
         return made[key]
     return at
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                              args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def open_page(browser, url: str, clock: str | None, zone: str = "Europe/Berlin",

@@ -18,14 +18,12 @@ import feedparser
 import icalendar
 import pytest
 import yaml
-from playwright.sync_api import sync_playwright
 from quality_helpers import (
     ALL_PAGES,
     ARTIFACTS,
     AXE_JS,
     AXE_RUN,
     AXE_TAGS,
-    CHROMIUM_ARGS,
     CLOCK,
     COURSE_PAGE_BUDGET,
     FOCUSED,
@@ -89,13 +87,6 @@ def server(www):
 # Chromium is started once for this module. Not session-scoped: Playwright's sync API allows
 # one running instance per thread, and other modules (test_schedule_browser.py, ...) start
 # their own, so this one must be stopped when this module is done.
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                              args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="session")

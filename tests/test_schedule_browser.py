@@ -8,12 +8,8 @@ import shutil
 
 import pytest
 from helpers import AMLS, theme_assets
-from playwright.sync_api import sync_playwright
 
 from coursesite.pipeline import Project, build
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
@@ -25,14 +21,6 @@ def site(tmp_path_factory):
           now=dt.datetime(2026, 4, 1, 12, 0))
     return root / "site"
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                              args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def open_page(browser, url: str, clock: str, zone: str = "Europe/Berlin", js: bool = True):
