@@ -30,11 +30,12 @@ from .render import (
     templates_signature,
 )
 from .schema import is_local
+from .search import search_files
 from .write import WriteReport, write_site
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # The files of assets/ that belong to the tool (the templates link them), not to a course.
-THEME_ASSETS = ("style.css", "coursesite.js")
+THEME_ASSETS = ("style.css", "coursesite.js", "search.js")
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,10 @@ def validate(project: Project, strict: bool = False, cache: BuildCache = NO_CACH
 
 
 def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_CACHE,
-                now: dt.datetime | None = None) -> BuildResult:
+                now: dt.datetime | None = None, search: bool = True) -> BuildResult:
     """Validate and render the whole site into memory as of `now` (default: the clock; it
-    decides which timed materials are released); raises ContentError, writes nothing."""
+    decides which timed materials are released), with its search index unless `search` is
+    False; raises ContentError, writes nothing."""
     site = validate(project, strict, cache)
     moment = as_of(site, now)
     pending = {o.slug: pending_releases(o, moment) for o in site.offerings}
@@ -87,6 +89,7 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
     files.update(render_jobs(environment(project, cache), site_jobs(site, job.archive)))
     files.update(published_assets(project, pending, cache))
     files.update(server_config())
+    files.update(search_files(files) if search else {})
     return BuildResult(site, dict(sorted(files.items())), history)
 
 
@@ -221,7 +224,7 @@ def preview_build(project: Project, cache: BuildCache, now: dt.datetime | None =
     """The live preview's build: (files, its warnings as text, shown in the terminal and the
     page's overlay); raises ContentError. Notes are left out: that a folder outside git
     cannot track calendar changes is news for a build, not for every save."""
-    result = render_site(project, cache=cache, now=now)
+    result = render_site(project, cache=cache, now=now, search=False)  # the preview stays fast
     return result.files, "\n".join(warning_lines(result, notes=False))
 
 
