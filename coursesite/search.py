@@ -52,7 +52,7 @@ def _index(source: Path, out: Path) -> None:
     from pagefind.service import get_executable  # noqa: PLC0415 (only when indexing)
 
     binary = get_executable()
-    if binary is None:
+    if binary is None or not binary.is_file():
         raise ContentError("search: the Pagefind binary is missing; install it with "
                            "pip install 'pagefind[bin]>=1.5'")
     # index.html stays in the URLs, so a hit opens the same file wherever the site is served;
