@@ -120,10 +120,10 @@
     timer = setTimeout(run, 150);
   });
   input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter") { e.preventDefault(); clearTimeout(timer); run(); }
     if (e.key === "Escape" && input.value) { input.value = ""; run(); }
   });
-  form.addEventListener("submit", function (e) {
-    e.preventDefault();
+  form.querySelector("button").addEventListener("click", function () {
     clearTimeout(timer);
     run();
   });
