@@ -330,7 +330,7 @@ STATIC_XSS = """() => {
     }
     if (tag === 'script' && !(el.src && own.some(n => el.src.endsWith('/assets/' + n)) &&
                               !el.text.trim())) {
-      bad.push('script other than the theme\'s: ' + el.outerHTML.slice(0, 120));
+      bad.push("script other than the theme's: " + el.outerHTML.slice(0, 120));
     }
     for (const attr of el.attributes) {
       const v = attr.value.trim().toLowerCase();
