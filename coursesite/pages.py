@@ -27,6 +27,7 @@ from .text import (
     KIND_LABELS,
     NEXT_LABELS,
     SCHEDULE_LABELS,
+    SEARCH_LABELS,
     SECTION_TITLES,
     STATUS_TITLES,
     SUBSCRIBE_LABELS,
@@ -64,11 +65,14 @@ def site_context(site: Site) -> dict:
                         "email": url_field(config.maintainer.email)}
                        if config.maintainer else None),
         "extra": config.extra,
+        "search": SEARCH_LABELS,
     }
 
 
-def page(path: str, title: str, breadcrumbs=()) -> dict:
-    return {"path": path, "title": title, "breadcrumbs": list(breadcrumbs)}
+def page(path: str, title: str, breadcrumbs=(), search: dict | None = None) -> dict:
+    """The page itself; `search` is what a search hit on it shows (its title, offering and
+    term), None for a page that is not indexed."""
+    return {"path": path, "title": title, "breadcrumbs": list(breadcrumbs), "search": search}
 
 
 def landing_context(site: Site, path: str = "index.html", archive: Archive | None = None) -> dict:
@@ -513,8 +517,11 @@ class OfferingPages:
 
     def common(self, path: str, title: str, crumbs=()) -> dict:
         """What every page of the offering receives: site, offering, and the page itself."""
+        o = self.offering
         return {"site": site_context(self.site), "offering": self.view,
-                "page": page(path, title, crumbs)}
+                "page": page(path, title, crumbs, search={"title": title,
+                                                          "offering": o.course.title,
+                                                          "term": o.term_label})}
 
     def crumbs(self, with_course: bool = True) -> list[dict]:
         o = self.offering

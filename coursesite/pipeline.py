@@ -29,6 +29,7 @@ from .render import (
     templates_signature,
 )
 from .schema import is_local
+from .search import search_files
 from .theme import THEME_ASSETS as THEME_ASSETS  # re-exported: the CI recipes' tests use it
 from .theme import default_assets, default_templates, template_folders
 from .upcoming import marks as moment_marks
@@ -69,9 +70,10 @@ def validate(project: Project, strict: bool = False, cache: BuildCache = NO_CACH
 
 
 def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_CACHE,
-                now: dt.datetime | None = None) -> BuildResult:
+                now: dt.datetime | None = None, search: bool = True) -> BuildResult:
     """Validate and render the whole site into memory as of `now` (default: the clock; it
-    decides which timed materials are released); raises ContentError, writes nothing."""
+    decides which timed materials are released), with its search index unless `search` is
+    False; raises ContentError, writes nothing."""
     site = validate(project, strict, cache)
     moment = as_of(site, now)
     pending = {o.slug: pending_releases(o, moment) for o in site.offerings}
@@ -90,6 +92,7 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
     files.update(render_jobs(env, site_jobs(site, job.archive)))
     files.update(published_assets(project, pending, cache))
     files.update(server_config())
+    files.update(search_files(files) if search else {})
     return BuildResult(site, dict(sorted(files.items())), history)
 
 
@@ -190,7 +193,7 @@ def preview_build(project: Project, cache: BuildCache, now: dt.datetime | None =
     """The live preview's build: (files, its warnings as text, shown in the terminal and the
     page's overlay); raises ContentError. Notes are left out: that a folder outside git
     cannot track calendar changes is news for a build, not for every save."""
-    result = render_site(project, cache=cache, now=now)
+    result = render_site(project, cache=cache, now=now, search=False)  # the preview stays fast
     return result.files, "\n".join(warning_lines(result, notes=False))
 
 

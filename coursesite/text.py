@@ -384,3 +384,19 @@ def distinct_labels(labels, *qualifiers) -> list[str]:
         labels = [f"{label} ({q})" if q and len(groups[label]) > 1 else label
                   for label, q in zip(labels, quals, strict=True)]
     return labels
+
+
+# The search box of every page (templates/base.html, assets/search.js); {n} and {q} are filled
+# in the browser with the number of hits and the query.
+SEARCH_LABELS = {
+    "label": "Search all courses",
+    "button": "Search",
+    "unavailable": "Search needs JavaScript and the site opened from a web server, "
+                   "not as a file.",
+    "no_index": "Search is not available here: the search index was not built "
+                "(the live preview leaves it out).",
+    "searching": "Searching…",
+    "none": "No results for “{q}”.",
+    "one": "1 result for “{q}”.",
+    "many": "{n} results for “{q}”.",
+}

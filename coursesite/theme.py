@@ -16,7 +16,7 @@ _PACKAGE = Path(__file__).resolve().parent
 # The source checkout this package sits in, when it is not installed from a wheel.
 REPOSITORY = _PACKAGE.parent
 # The files of assets/ that belong to the tool (the templates link them), not to a course.
-THEME_ASSETS = ("style.css", "coursesite.js")
+THEME_ASSETS = ("style.css", "coursesite.js", "search.js")
 
 
 def _theme_folder(name: str) -> Path:
