@@ -62,4 +62,7 @@ def _index(source: Path, out: Path) -> None:
                           "--silent"],
                          cwd=source.parent, capture_output=True, text=True, check=False)
     if run.returncode != 0:
-        raise RuntimeError(f"pagefind failed ({run.returncode}): {run.stdout}{run.stderr}")
+        detail = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["no message"]
+        raise ContentError(f"search: Pagefind could not index the pages (exit {run.returncode}: "
+                           f"{detail[0]}); the site was not written, so the previous one is "
+                           "unchanged")
