@@ -287,12 +287,12 @@ def run_check_with_gates(project, args) -> int:
 
 
 def report_advice(result) -> None:
-    """What `check` alone points out (coursesite.checks.publishing_advice): warnings that are
-    never fatal, on stderr."""
+    """What `check` alone points out (coursesite.checks.publishing_advice) as notes on
+    stderr: never fatal, like the other notes on what a build cannot do."""
     from coursesite.checks import publishing_advice
 
     for problem in publishing_advice(result.site.config, result.site.offerings):
-        print(f"warning: {problem}", file=sys.stderr)
+        print(f"note: {problem}", file=sys.stderr)
 
 
 def report_warnings(result) -> None:

@@ -385,7 +385,7 @@ def test_check_warns_when_feeds_exist_but_base_url_is_unset(tmp_path):
     assert result.returncode == 0, result.stderr
     warning = [line for line in result.stderr.splitlines() if "base_url" in line]
     assert len(warning) == 1 and re.match(
-        r"warning: .*content/site\.yaml:\d+: base_url: not set, but the site publishes "
+        r"note: .*content/site\.yaml:\d+: base_url: not set, but the site publishes "
         r"calendar feeds", warning[0]), result.stderr
     strict = run_cli("check", "--strict", "--content", content)
     assert strict.returncode == 0, strict.stderr  # advice, never fatal: deploys are strict
