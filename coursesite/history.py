@@ -84,7 +84,8 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
                                  "see edits)")
         for o in site.offerings:
             history.records[o.slug] = replay([Version("local", when(o.slug),
-                                                      current_snapshot(site, o, cache))])
+                                                      current_snapshot(site, o, cache))],
+                                               o.labels)
         return history
     if repo.shallow:
         history.warnings.append(
@@ -108,7 +109,7 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
             history.uncommitted.append(o.slug)
             versions.append(Version(worktree_id(current), repo.edit_time(o.slug, dirty),
                                     current))
-        history.records[o.slug] = replay(versions)
+        history.records[o.slug] = replay(versions, o.labels)
     return history
 
 
