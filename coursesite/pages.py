@@ -401,7 +401,9 @@ def subscribe_view(site: Site, o: Offering) -> dict:
                       "google": ("https://calendar.google.com/calendar/r?cid="
                                  + quote("webcal://" + absolute.split("://", 1)[1], safe=""))
                       if absolute else None})
-    return {"main": feeds[0], "split": feeds[1:], "labels": o.labels.subscribe}
+    words = o.labels.subscribe
+    return {"main": feeds[0], "split": feeds[1:], "labels": words,
+            "download": words["download"].format(file=feeds[0]["name"])}
 
 
 def schedule_items(site: Site, o: Offering, pending: frozenset = frozenset()) -> list[dict]:

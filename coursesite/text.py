@@ -174,7 +174,8 @@ class Labels:
         article = indefinite(words[0]) if self.language == "en" else ""
         text = m["lead"].format(short=short, article=article, words=" ".join(words))
         if programmes:
-            text += m["applicable"].format(level=level + " " if level else "",
+            text += m["applicable"].format(level=m["level_prefix"].format(level=level)
+                                           if level else "",
                                            programmes=self.and_list(programmes))
             if study_areas:
                 text += m["as_well"].format(areas=self.and_list(study_areas))
