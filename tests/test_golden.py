@@ -1,6 +1,7 @@
 """Golden-file tests: whole fixture sites, byte for byte (`make golden` regenerates): the AMLS
-fixture in English and in German (amls_de: `language: de`), and the archive fixture (six offerings of two courses, one renamed, a fall term
-abroad, a blocked course, date-only sessions)."""
+fixture in English and in German (amls_de: `language: de`), and the archive fixture (six
+offerings of two courses, one renamed, a fall term abroad, a blocked course, date-only
+sessions)."""
 from __future__ import annotations
 
 import datetime as dt
