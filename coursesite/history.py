@@ -422,10 +422,12 @@ class SnapshotCache:
 
 @functools.cache
 def code_version() -> str:
-    """A hash of coursesite's own code: what a snapshot holds depends on it (labels, which
-    fields are significant), so an upgraded coursesite never reuses an older one's."""
+    """A hash of coursesite's own code and word catalogues: what a snapshot holds depends on
+    them (labels and summaries, which fields are significant), so an upgraded coursesite never
+    reuses an older one's."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    here = Path(__file__).parent
+    for path in sorted([*here.glob("*.py"), *here.glob("locale/*.yaml")]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
