@@ -12,15 +12,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from .model import Offering, Site
-from .text import (
-    ARCHIVE_LABELS,
-    STATUS_LABELS,
-    at_institution,
-    code_label,
-    distinct_labels,
-    formerly,
-    offering_link_label,
-)
+from .text import Labels, code_label, distinct_labels, labels, offering_link_label
 
 # The statuses an offering can have at a moment; only running and next are marked.
 RUNNING, NEXT, PAST, LATER = "running", "next", "past", "later"
@@ -109,16 +101,23 @@ class Archive:
         """The offering's university: its own, else site.yaml's (None when neither says)."""
         return o.course.institution or self.site.config.institution
 
-    def term_view(self, o: Offering) -> dict:
-        """What a list of terms shows of one offering: its term, URL, status and dates (the
-        page's script keeps the status current from them)."""
+    @property
+    def site_labels(self) -> Labels:
+        """The words of the site's own pages (the landing page): site.yaml's language."""
+        return labels(self.site.config.language)
+
+    def term_view(self, o: Offering, L: Labels | None = None) -> dict:
+        """What a list of terms shows of one offering, in the words of the page that lists it
+        (`L`, default the site's): its term, URL, status and dates (the page's script keeps
+        the status current from them)."""
+        L = L or self.site_labels
         term, status, elsewhere = o.course.term, self.marks[o.slug], self.institution(o)
-        return {"slug": o.slug, "term": o.term_label, "short": o.course.short,
+        return {"slug": o.slug, "term": term_in(o, L), "short": o.course.short,
                 "title": o.course.title, "url": f"{o.slug}/index.html",
-                "institution": elsewhere, "at": at_institution(elsewhere),
+                "institution": elsewhere, "at": L.at_institution(elsewhere),
                 "codes": "; ".join(code_label(c.kind, c.number, c.order)
                                    for c in o.course.codes),
-                "status": status, "status_label": STATUS_LABELS.get(status, ""),
+                "status": status, "status_label": L.status_labels.get(status, ""),
                 "start": term.start.isoformat(), "end": term.end.isoformat(),
                 "timezone": o.timezone}
 
@@ -139,21 +138,21 @@ class Archive:
         link text distinct on the page."""
         offerings = [o for c in self.courses for o in c.offerings]
         views = self.with_labels([self.term_view(o) for o in offerings], offerings,
-                                 [offering_link_label(o.course.short, o.term_label)
+                                 [offering_link_label(o.course.short, term_in(o, self.site_labels))
                                   for o in offerings])
         by_slug = {v["slug"]: v for v in views}
         return [{"id": c.id, "anchor": f"course-{c.id}", "title": c.title,
-                 "formerly": formerly(c.former_titles),
+                 "formerly": self.site_labels.formerly(c.former_titles),
                  "offerings": [by_slug[o.slug] for o in c.offerings]} for c in self.courses]
 
     def other_terms(self, o: Offering) -> list[dict]:
         """The course's other offerings, newest first: label (the term, distinct among them),
         URL, status, and the title where it differs from this offering's (a renamed course)."""
         others = [x for x in self.by_course[o.course_id].offerings if x.slug != o.slug]
-        views = [dict(self.term_view(x),
+        views = [dict(self.term_view(x, o.labels),
                       renamed=x.course.title if x.course.title != o.course.title else None)
                  for x in others]
-        return self.with_labels(views, others, [x.term_label for x in others])
+        return self.with_labels(views, others, [term_in(x, o.labels) for x in others])
 
     def successor(self, o: Offering, others: list[dict]) -> dict | None:
         """Where the page points once the offering is over: the course's later offering that
@@ -171,5 +170,12 @@ class Archive:
         (plain data: the preview's cache compares it to know when to render again)."""
         others = self.other_terms(o)
         return {"other_terms": others, "successor": self.successor(o, others),
-                "status": dict(self.term_view(o), label=o.term_label),
-                "archive_labels": ARCHIVE_LABELS}
+                "status": dict(self.term_view(o, o.labels), label=o.term_label),
+                "archive_labels": o.labels.archive}
+
+
+def term_in(o: Offering, L: Labels) -> str:
+    """The offering's term in the words of `L`: as the university writes it, else 'Summer
+    2026' ('Sommersemester 2026')."""
+    t = o.course.term
+    return t.label or L.term_label(t.season, t.year)

@@ -28,7 +28,7 @@ from .dates import office_hour_dates, weekly
 from .errors import ContentError
 from .model import Offering, Session, Site
 from .schema import WEEKDAYS, is_local
-from .text import asset_path
+from .text import Labels, asset_path, labels
 from .timezones import vtimezone
 
 PRODID = "-//coursesite//coursesite 1//EN"
@@ -101,17 +101,18 @@ def lecture_item(site: Site, o: Offering, s: Session, pending: frozenset = froze
     """A lecture session in its room, with online and material links: timed, or all-day for
     a date-only session (whose time is not known: none is invented)."""
     lecture = s.lecture
+    L = o.labels
     title = T.lecture_summary(o.course.short, lecture.number, lecture.title)
     cancelled = lecture.status == "cancelled"
-    lines = [f"Part {s.part.letter}: {s.part.title}", lecture.note,
-             *online_lines(s.online),
-             *material_lines(site, [m for m in lecture.materials if m.url not in pending])]
+    lines = [L.part_line(s.part.letter, s.part.title), lecture.note,
+             *online_lines(L, s.online),
+             *material_lines(site, L, [m for m in lecture.materials if m.url not in pending])]
     start, end, tzid = (s.start, s.end, o.timezone) if s.start is not None else (
         s.day, s.day + dt.timedelta(days=1), None)
-    return Item("lecture", s.key, T.cancelled(title) if cancelled else title, start, end,
-                tzid, location(site, s.room, s.online), join_lines(lines), cancelled,
+    return Item("lecture", s.key, L.cancelled(title) if cancelled else title, start, end,
+                tzid, location(site, L, s.room, s.online), join_lines(lines), cancelled,
                 page_url(site, o), conferences(s.online), where=lecture.where,
-                label=T.lecture_label(lecture.number, lecture.title))
+                label=L.lecture_label(lecture.number, lecture.title))
 
 
 def office_hour_items(site: Site, o: Offering) -> list[Item]:
@@ -124,7 +125,7 @@ def office_hour_items(site: Site, o: Offering) -> list[Item]:
         dates = office_hour_dates(o, oh)
         if dates:
             items.append(replace(office_hour_item(site, o, oh, key, dates),
-                                 label=T.office_hours_label(oh.weekday, n)))
+                                 label=o.labels.office_hours_label(oh.weekday, n)))
     return items
 
 
@@ -133,18 +134,19 @@ def office_hour_item(site: Site, o: Offering, oh: S.OfficeHours, key: str, dates
     exclusions) become EXDATEs, so the occurrences are exactly `dates`."""
     skipped = sorted(set(weekly(dates[0], dates[-1], WEEKDAYS.index(oh.weekday))) - set(dates))
     at = dt.datetime.combine
-    return Item("office-hours", key, T.office_hours_summary(o.course.short), at(dates[0], oh.start),
-                at(dates[0], oh.end), o.timezone, location(site, oh.room, oh.online),
-                join_lines([oh.note, *online_lines(oh.online)]), False, page_url(site, o),
+    L = o.labels
+    return Item("office-hours", key, L.office_hours_summary(o.course.short), at(dates[0], oh.start),
+                at(dates[0], oh.end), o.timezone, location(site, L, oh.room, oh.online),
+                join_lines([oh.note, *online_lines(L, oh.online)]), False, page_url(site, o),
                 conferences(oh.online), until=at(dates[-1], oh.start),
                 exdates=tuple(at(d, oh.start) for d in skipped), where=oh.where)
 
 
 def exam_item(site: Site, o: Offering, e: S.Exam) -> Item:
     """Timed when start and end are given, else all-day and transparent."""
-    common = dict(location=location(site, e.room, (), e.place), description=e.text,
+    common = dict(location=location(site, o.labels, e.room, (), e.place), description=e.text,
                   url=page_url(site, o), where=e.where, label=e.title)
-    summary = T.exam_summary(o.course.short, e.title)
+    summary = o.labels.exam_summary(o.course.short, e.title)
     if e.start and e.end:
         return Item("exam", f"exam/{e.id}", summary, dt.datetime.combine(e.date, e.start),
                     dt.datetime.combine(e.date, e.end), o.timezone, **common)
@@ -153,24 +155,25 @@ def exam_item(site: Site, o: Offering, e: S.Exam) -> Item:
 
 def deadline_item(o: Offering, d: S.Deadline) -> Item:
     """All-day on its date, the time (if any) in the title: a deadline occupies no time slot."""
-    return Item("deadline", f"deadline/{d.id}", T.deadline_summary(o.course.short, d.title, d.time),
+    summary = o.labels.deadline_summary(o.course.short, d.title, d.time)
+    return Item("deadline", f"deadline/{d.id}", summary,
                 d.date, d.date + dt.timedelta(days=1), description=d.text, where=d.where,
                 label=d.title)
 
 
-def location(site: Site, room_id, online=(), place=None) -> str | None:
+def location(site: Site, L: Labels, room_id, online=(), place=None) -> str | None:
     """'Name, building, address' of the room; else the place; else the online links."""
     room = site.rooms.get(room_id) if room_id else None
     if room is not None:
         return ", ".join(p for p in (room.name, room.building, room.address) if p)
     if place:
         return place
-    return "; ".join(online_lines(online)) or None
+    return "; ".join(online_lines(L, online)) or None
 
 
-def online_lines(links) -> list[str]:
+def online_lines(L: Labels, links) -> list[str]:
     """'Online via Zoom: https://...' per link, or just 'Online via Zoom' while it has no URL."""
-    return [T.online_line(link.label, link.url) for link in links]
+    return [L.online_line(link.label, link.url) for link in links]
 
 
 def conferences(links) -> tuple:
@@ -178,14 +181,14 @@ def conferences(links) -> tuple:
     return tuple((link.label, link.url) for link in links if link.url)
 
 
-def material_lines(site: Site, materials) -> list[str]:
+def material_lines(site: Site, L: Labels, materials) -> list[str]:
     """'Slides (PDF): URL' per material with an absolute URL (files under assets/ only when the
     site's base_url is known: a relative link means nothing inside a calendar)."""
     lines = []
     for m in materials:
         url = absolute_url(site, asset_path(m.url)) if is_local(m.url) else m.url
         if url:
-            lines.append(f"{T.material_label(m)}: {url}")
+            lines.append(f"{L.material_label(m)}: {url}")
     return lines
 
 
@@ -252,13 +255,15 @@ def fingerprint(sig: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def replay(versions: list[Version]) -> Record:
+def replay(versions: list[Version], L: Labels | None = None) -> Record:
     """The record after the versions in order. An event starts at SEQUENCE 0 when it first
     appears; each later version in which its significant fields differ, or in which it returns
     after being absent, raises it by one and stamps that version's time. An unreadable version
     raises every event (it may have changed any), and so does the next readable one. Monotonic
     by construction: a version can only add to what earlier ones counted. Each readable version
-    after the first that changes anything gives one Change (none for the offering's first)."""
+    after the first that changes anything gives one Change (none for the offering's first),
+    its sentences in the words of `L` (default English)."""
+    L = L or labels("en")
     stamps: dict = {}
     changes = []
     before: dict | None = None
@@ -279,7 +284,7 @@ def replay(versions: list[Version]) -> Record:
                     fingerprint(before[key]["sig"]) != fingerprint(event["sig"]):
                 stamps[key] = Stamp(old.sequence + 1, v.when)
         if before is not None:
-            sentences = describe_changes(before, v.events)
+            sentences = describe_changes(before, v.events, L)
             if sentences:
                 changes.append(Change(v.id, v.when, tuple(sentences)))
         before, unknowns = v.events, 0
@@ -291,38 +296,39 @@ def replay(versions: list[Version]) -> Record:
 WHEN_FIELDS = ("start", "end", "all_day", "tzid", "until", "exdates")
 
 
-def describe_changes(old: dict, new: dict) -> list[str]:
+def describe_changes(old: dict, new: dict, L: Labels | None = None) -> list[str]:
     """One sentence per kind of change, events with the same change named together:
     'Lectures 01-13 move to FR 772', 'Lecture 05 is cancelled', 'Lecture 14 is added: ...'."""
+    L = L or labels("en")
     groups: dict = {}
     for key in [*old, *(k for k in new if k not in old)]:
-        phrase = change_phrase(old.get(key), new.get(key))
+        phrase = change_phrase(L, old.get(key), new.get(key))
         if phrase is not None:
             groups.setdefault(phrase, []).append((new.get(key) or old[key])["label"])
-    return [T.change_sentence(labels, phrase) for phrase, labels in groups.items()]
+    return [L.change_sentence(names, phrase) for phrase, names in groups.items()]
 
 
-def change_phrase(old: dict | None, new: dict | None) -> tuple | None:
+def change_phrase(L: Labels, old: dict | None, new: dict | None) -> tuple | None:
     """(singular, plural) predicate for what happened to one event, or None if nothing did."""
     if new is None:
-        return T.REMOVED
+        return L.phrase("removed")
     if old is None:
-        return T.added(new["sig"])
+        return L.added(new["sig"])
     a, b = old["sig"], new["sig"]
     if fingerprint(a) == fingerprint(b):
         return None
     if b["status"] == "CANCELLED" and a["status"] != "CANCELLED":
-        return T.CANCELLED
+        return L.phrase("cancelled_pred")
     if a["status"] == "CANCELLED" and b["status"] != "CANCELLED":
-        return T.restored(b)
+        return L.restored(b)
     moved = any(a.get(f) != b.get(f) for f in WHEN_FIELDS)
     place = a["location"] != b["location"]
     if moved and not place:
-        return T.moved(T.sig_when(b))
+        return L.moved(L.sig_when(b))
     if moved or place:
-        where = b["location"] or "no room"
-        return T.moved(f"{T.sig_when(b)}, {where}" if moved else where)
-    return T.renamed(b["summary"])
+        where = b["location"] or L.fmt["no_room"]
+        return L.moved(f"{L.sig_when(b)}, {where}" if moved else where)
+    return L.renamed(b["summary"])
 
 
 # --- feeds --------------------------------------------------------------------------------------
@@ -342,7 +348,7 @@ def offering_feeds(site: Site, o: Offering, record: Record,
                            "an offering's dates within its own years") from None
     events = {item.key: vevent(o.slug, item, record.stamps[item.key]) for item in items}
     files = {}
-    for feed in T.FEEDS:
+    for feed in o.labels.feeds:
         chosen = [events[i.key] for i in items if i.kind in feed.kinds]
         files[f"{o.slug}/{feed.name}"] = assemble(calendar_header(o, feed.suffix),
                                                   [zone, *chosen])
@@ -420,7 +426,7 @@ def calendar_header(o: Offering, suffix: str | None) -> Calendar:
     cal.add("version", "2.0")
     cal.add("prodid", PRODID)
     cal.add("calscale", "GREGORIAN")
-    name = T.calendar_name(o.course.short, o.term_label, suffix)
+    name = o.labels.calendar_name(o.course.short, o.term_short, suffix)
     cal.add("name", name)
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", o.timezone)

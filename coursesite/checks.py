@@ -23,7 +23,9 @@ from .convert import Problems
 from .dates import in_break, office_hour_dates
 from .errors import Problem, closest
 from .schema import WEEKDAY_NAMES, WEEKDAYS
-from .text import weekday_plural
+from .text import labels
+
+weekday_plural = labels("en").weekday_plural  # problems are reported in English
 
 if TYPE_CHECKING:  # the checks read the resolved model; model.py runs them
     from .model import Offering, Session

@@ -18,12 +18,17 @@ from holidays.registry import COUNTRIES
 from . import schema as S
 from .schema import WEEKDAYS
 
+# The holidays library's name of each page language (its English is en_US).
+HOLIDAY_LANGUAGES = {"en": "en_US", "de": "de"}
+
 
 @cache
-def _holiday_table(region: str, year: int) -> dict:
-    """Date -> English name of the region's public holidays in one year (read once)."""
+def _holiday_table(region: str, year: int, language: str = "en") -> dict:
+    """Date -> name of the region's public holidays in one year, in the language (read once;
+    a country without names in that language gives its own)."""
     country, _, subdiv = region.partition("-")
-    return dict(holiday_calendar(country, subdiv or None, years=year, language="en_US"))
+    return dict(holiday_calendar(country, subdiv or None, years=year,
+                                 language=HOLIDAY_LANGUAGES[language]))
 
 
 def holiday_calendar(country: str, subdiv: str | None, **options):
@@ -59,11 +64,13 @@ def country_entity(code: str):
     return None
 
 
-def holidays_in(region: str, first: dt.date, last: dt.date) -> list[tuple]:
-    """(date, English name) of the region's public holidays from first to last, sorted."""
+def holidays_in(region: str, first: dt.date, last: dt.date,
+                language: str = "en") -> list[tuple]:
+    """(date, name in the language) of the region's public holidays from first to last,
+    sorted."""
     found = {}
     for year in range(first.year, last.year + 1):
-        for day, name in _holiday_table(region, year).items():
+        for day, name in _holiday_table(region, year, language).items():
             if first <= day <= last:
                 found[day] = name
     return sorted(found.items())

@@ -84,7 +84,8 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
                                  "see edits)")
         for o in site.offerings:
             history.records[o.slug] = replay([Version("local", when(o.slug),
-                                                      current_snapshot(site, o, cache))])
+                                                      current_snapshot(site, o, cache))],
+                                               o.labels)
         return history
     if repo.shallow:
         history.warnings.append(
@@ -108,7 +109,7 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
             history.uncommitted.append(o.slug)
             versions.append(Version(worktree_id(current), repo.edit_time(o.slug, dirty),
                                     current))
-        history.records[o.slug] = replay(versions)
+        history.records[o.slug] = replay(versions, o.labels)
     return history
 
 
@@ -421,10 +422,12 @@ class SnapshotCache:
 
 @functools.cache
 def code_version() -> str:
-    """A hash of coursesite's own code: what a snapshot holds depends on it (labels, which
-    fields are significant), so an upgraded coursesite never reuses an older one's."""
+    """A hash of coursesite's own code and word catalogues: what a snapshot holds depends on
+    them (labels and summaries, which fields are significant), so an upgraded coursesite never
+    reuses an older one's."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    here = Path(__file__).parent
+    for path in sorted([*here.glob("*.py"), *here.glob("locale/*.yaml")]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 

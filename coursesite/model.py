@@ -27,7 +27,7 @@ from .dates import holidays_in
 from .errors import ContentError, did_you_mean
 from .load import Node, display_path, load_yaml, outside, read_bytes
 from .schema import WEEKDAYS
-from .text import term_label
+from .text import Labels, labels
 from .workers import map_in_workers, worth_splitting
 
 # --- the resolved model --------------------------------------------------------------------
@@ -68,13 +68,27 @@ class Offering:
     holiday_region: str
     institution: str | None  # course.yaml's, else site.yaml's
     sessions: tuple          # Session, in the order written
-    holidays: tuple          # (date, name) inside the term, sorted
+    holidays: tuple          # (date, name in the offering's language) inside the term, sorted
+    language: str = "en"     # course.yaml's, else site.yaml's: of its pages, feeds, calendars
+
+    @property
+    def labels(self) -> Labels:
+        """The words and formats of the offering's language."""
+        return labels(self.language)
 
     @property
     def term_label(self) -> str:
-        """The term as the university writes it, else 'Summer 2026', 'Winter 2026/27', ..."""
+        """The term as the university writes it, else 'Summer 2026', 'Winter 2026/27',
+        'Sommersemester 2026', ..."""
         t = self.course.term
-        return t.label or term_label(t.season, t.year)
+        return t.label or self.labels.term_label(t.season, t.year)
+
+    @property
+    def term_short(self) -> str:
+        """The term as the university writes it, else its short form: 'SoSe 2026' (English:
+        as `term_label`)."""
+        t = self.course.term
+        return t.label or self.labels.term_short(t.season, t.year)
 
     @property
     def course_id(self) -> str:
@@ -276,9 +290,11 @@ def resolve_offering(slug, course, lectures, projects, organization, news, confi
             sessions.append(resolve_session(lecture, part, len(sessions), course.weekly.lectures))
     keys = session_keys([s.lecture for s in sessions])
     sessions = [dataclasses.replace(s, key=k) for s, k in zip(sessions, keys, strict=True)]
+    language = course.language or config.language
     return Offering(slug, course, lectures, projects, organization, news, tz, region,
                     course.institution or config.institution, tuple(sessions),
-                    tuple(holidays_in(region, course.term.start, course.term.end)))
+                    tuple(holidays_in(region, course.term.start, course.term.end, language)),
+                    language)
 
 
 def with_slot_ends(course: S.Course) -> S.Course:

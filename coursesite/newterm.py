@@ -28,7 +28,7 @@ from .load import display_path
 from .model import Offering, load_site
 from .newterm_dates import NewTerm, closed_days, map_dates, new_term
 from .schema import WEEKDAY_NAMES, WEEKDAYS
-from .text import lecture_number, term_label
+from .text import labels, lecture_number
 
 
 @dataclass(frozen=True)
@@ -359,8 +359,8 @@ def report(o: Offering, slug: str, term: NewTerm, rows: list, skipped: list, clo
            files: list, warnings: list, target: str) -> str:
     """What was done: the term, the table of lectures, the skipped days, notes and warnings."""
     old_term = o.course.term
-    old_name = old_term.label or term_label(old_term.season, old_term.year)
-    new_name = term.label or term_label(term.season, term.year)
+    old_name = old_term.label or labels("en").term_label(old_term.season, old_term.year)
+    new_name = term.label or labels("en").term_label(term.season, term.year)
     lines = [f"New offering {slug} ({new_name}, {term.start} to {term.end}) from {o.slug} "
              f"({old_name}):", ""]
     lines += table(rows)

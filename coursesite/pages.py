@@ -22,50 +22,32 @@ from .dates import monday_of, office_hour_dates
 from .model import Offering, Session, Site, local_moment, slugify
 from .render import markdown, markdown_inline, relative_url
 from .text import (
-    ARCHIVE_LABELS,
-    FEEDS,
-    KIND_LABELS,
-    NEXT_LABELS,
-    SCHEDULE_LABELS,
-    SEARCH_LABELS,
-    SECTION_TITLES,
-    STATUS_TITLES,
-    SUBSCRIBE_LABELS,
+    Labels,
     asset_path,
-    change_title,
     code_label,
-    day_label,
-    due_label,
-    full_day_label,
+    labels,
     lecture_number,
     local_iso,
-    material_label,
-    module_sentence,
-    next_title,
     numbered_title,
-    release_label,
-    release_title,
-    term_over,
     time_range,
     url_field,
     utc_text,
-    weekday_plural,
-    when_label,
 )
 from .upcoming import UNMARKED, Marks, stops
 
 
-def site_context(site: Site) -> dict:
+def site_context(site: Site, language: str | None = None) -> dict:
+    """The site's facts every page shows; `language` is the page's (default: the site's)."""
     config = site.config
     return {
         "title": config.title,
-        "language": config.language,
+        "language": language or config.language,
         "description": markdown(config.description),
         "maintainer": ({"name": config.maintainer.name,
                         "email": url_field(config.maintainer.email)}
                        if config.maintainer else None),
         "extra": config.extra,
-        "search": SEARCH_LABELS,
+        "search": labels(language or config.language).search,
     }
 
 
@@ -80,8 +62,9 @@ def landing_context(site: Site, path: str = "index.html", archive: Archive | Non
     each with its offerings newest first, the running or next one marked as the archive says
     (without one, only the page's script marks them)."""
     archive = archive or Archive.of(site, None)
+    L = archive.site_labels
     return {"site": site_context(site), "page": page(path, site.config.title),
-            "courses": archive.landing(), "labels": ARCHIVE_LABELS}
+            "courses": archive.landing(), "labels": L.archive, "ui": L.ui}
 
 
 def room_view(site: Site, room_id: str | None) -> dict | None:
@@ -97,8 +80,8 @@ def links_view(links) -> list:
              "pending": ""} for link in links]
 
 
-def slot_view(site: Site, slot) -> dict:
-    return {"days": weekday_plural(slot.weekday), "time": time_range(slot.start, slot.end),
+def slot_view(site: Site, L: Labels, slot) -> dict:
+    return {"days": L.weekday_plural(slot.weekday), "time": time_range(slot.start, slot.end),
             "room": room_view(site, slot.room), "online": links_view(slot.online)}
 
 
@@ -110,32 +93,33 @@ def module_line(o: Offering) -> Markup | str:
         return ""
     if c.module_sentence:
         return markdown_inline(c.module_sentence)
-    return module_sentence(c.short, c.ects, c.level, c.programmes, c.study_areas)
+    return o.labels.module_sentence(c.short, c.ects, c.level, c.programmes, c.study_areas)
 
 
-def material_view(m: S.Material, pending: frozenset) -> dict:
+def material_view(L: Labels, m: S.Material, pending: frozenset) -> dict:
     """A material link, or its label and release time while it is not released yet."""
-    label = material_label(m)
+    label = L.material_label(m)
     if m.url in pending:
-        return {"label": label, "kind": m.kind, "url": None, "pending": release_label(m.release)}
+        return {"label": label, "kind": m.kind, "url": None,
+                "pending": L.release_label(m.release)}
     return {"label": label, "kind": m.kind, "url": asset_path(m.url), "pending": ""}
 
 
-def session_view(site: Site, s: Session, pending: frozenset = frozenset()) -> dict:
+def session_view(site: Site, L: Labels, s: Session, pending: frozenset = frozenset()) -> dict:
     lecture = s.lecture
     tbd = lecture.date is S.TBD
     return {
         "number": lecture_number(lecture.number),
         "title": lecture.title,
         "anchor": s.key.replace("/", "-"),
-        "date": "TBD" if tbd else day_label(lecture.date),
+        "date": L.tbd if tbd else L.day_label(lecture.date),
         "iso": "" if tbd else lecture.date.isoformat(),
         "start": session_start(s),
         "end": session_end(s),
         "time": time_range(s.start.time(), s.end.time()) if s.start and s.differs_from_slot
         else "",
         "room": room_view(site, lecture.room) if lecture.room else None,
-        "materials": [material_view(m, pending) for m in lecture.materials],
+        "materials": [material_view(L, m, pending) for m in lecture.materials],
         "cancelled": lecture.status == "cancelled",
         "note": markdown_inline(lecture.note),
     }
@@ -163,6 +147,7 @@ def next_view(site: Site, o: Offering, pending: frozenset, marks: Marks,
     sentence (with a link to the course's `successor`) for when the lecture period is over.
     The page's script picks anew in the browser from the same candidates; those over at the
     build's moment are left out (time only moves on)."""
+    L = o.labels
     sessions = {s.key: s for s in o.sessions}
     exams = {f"exam/{e.id}": e for e in o.organization.exams}
     deadlines = {f"deadline/{d.id}": d for d in o.organization.deadlines}
@@ -176,33 +161,33 @@ def next_view(site: Site, o: Offering, pending: frozenset, marks: Marks,
         if x.kind == "lecture":
             s = sessions[x.key]
             lec = s.lecture
-            item.update(title=next_title("lecture", lec.number, lec.title),
-                        when=when_label(s.day, s.start and s.start.time(),
+            item.update(title=L.next_title("lecture", lec.number, lec.title),
+                        when=L.when_label(s.day, s.start and s.start.time(),
                                         s.end and s.end.time()),
                         iso=s.day.isoformat(), room=room_view(site, s.room),
                         online=links_view(s.online), note=markdown_inline(lec.note),
                         anchor=s.key.replace("/", "-"),
-                        materials=[material_view(m, pending) for m in lec.materials
+                        materials=[material_view(L, m, pending) for m in lec.materials
                                    if m.url not in pending])
         elif x.kind == "exam":
             e = exams[x.key]
-            item.update(title=next_title("exam", None, e.title), iso=e.date.isoformat(),
-                        when=when_label(e.date, e.start, e.end), room=room_view(site, e.room),
+            item.update(title=L.next_title("exam", None, e.title), iso=e.date.isoformat(),
+                        when=L.when_label(e.date, e.start, e.end), room=room_view(site, e.room),
                         place=e.place, anchor="")
         else:
             d = deadlines[x.key]
-            item.update(title=next_title("deadline", None, d.title), iso=d.date.isoformat(),
-                        when=when_label(d.date, d.time), anchor="")
+            item.update(title=L.next_title("deadline", None, d.title), iso=d.date.isoformat(),
+                        when=L.when_label(d.date, d.time), anchor="")
         items.append(item)
     titles = [x["title"] for x in items if x["anchor"]]
     for x in items:  # no two links read the same: a repeated title gets its day (screen readers)
-        x["link_day"] = (day_label(dt.date.fromisoformat(x["iso"]))
+        x["link_day"] = (L.day_label(dt.date.fromisoformat(x["iso"]))
                          if x["anchor"] and titles.count(x["title"]) > 1 else "")
     term = o.course.term
     return {"entries": items, "over": marks.over, "present": bool(items) or marks.over,
             "hidden": not marks.over and not marks.shown,
-            "over_text": term_over(o.term_label, term.end), "successor": successor,
-            "term_end": term.end.isoformat(), "labels": NEXT_LABELS}
+            "over_text": L.term_over(o.term_label, term.end), "successor": successor,
+            "term_end": term.end.isoformat(), "labels": L.next}
 
 
 def person_view(p: S.Person) -> dict:
@@ -210,14 +195,14 @@ def person_view(p: S.Person) -> dict:
             "url": url_field(p.url)}
 
 
-def organization_view(site: Site, org: S.Organization) -> dict:
+def organization_view(site: Site, L: Labels, org: S.Organization) -> dict:
     return {
         "lecturers": [person_view(p) for p in org.lecturers],
         "assistants": [person_view(p) for p in org.assistants],
-        "exams": [{"title": e.title, "when": when_label(e.date, e.start, e.end),
+        "exams": [{"title": e.title, "when": L.when_label(e.date, e.start, e.end),
                    "room": room_view(site, e.room), "place": e.place,
                    "text": markdown_inline(e.text)} for e in org.exams],
-        "deadlines": [{"title": d.title, "when": when_label(d.date, d.time),
+        "deadlines": [{"title": d.title, "when": L.when_label(d.date, d.time),
                        "text": markdown_inline(d.text)} for d in org.deadlines],
         "grading": markdown(org.grading),
         "notes": markdown(org.notes),
@@ -231,7 +216,7 @@ def offering_view(site: Site, o: Offering, pending: frozenset = frozenset(),
     yet (`pending`), the schedule changes of its change record (for the news), what its
     pages show of the archive (`Archive.for_offering`; None: the offering alone) and what is
     marked at the build's moment (`upcoming.marks`)."""
-    c = o.course
+    c, L = o.course, o.labels
     archive = archive if archive is not None else Archive.of(site, None).for_offering(o)
     items = items if items is not None else schedule_items(site, o, pending)
     weeks = schedule_range(o, items)
@@ -242,23 +227,25 @@ def offering_view(site: Site, o: Offering, pending: frozenset = frozenset(),
         "module_line": module_line(o),
         "sections": sections_view(o),
         "description": markdown(c.description),
-        "slots": [slot_view(site, s) for s in c.weekly.lectures],
-        "office_hours": [dict(slot_view(site, s), note=markdown_inline(s.note),
-                              from_date=full_day_label(s.start_date) if s.start_date else "")
+        "slots": [slot_view(site, L, s) for s in c.weekly.lectures],
+        "office_hours": [dict(slot_view(site, L, s), note=markdown_inline(s.note),
+                              from_date=L.full_day_label(s.start_date) if s.start_date else "")
                          for s in c.weekly.office_hours],
         "lectures_intro": markdown(o.lectures.intro),
         "parts": [{"letter": p.letter, "title": p.title, "anchor": f"part-{slugify(p.letter)}",
                    "has_materials": any(lec.materials for lec in p.lectures),
-                   "lectures": [session_view(site, s, pending) for s in o.sessions
+                   "lectures": [session_view(site, L, s, pending) for s in o.sessions
                                 if s.part is p]}
                   for p in o.lectures.parts],
-        "projects": projects_view(o.projects),
-        "organization": organization_view(site, o.organization),
+        "projects": projects_view(L, o.projects),
+        "organization": organization_view(site, L, o.organization),
         "extra": c.extra,
         "timezone": o.timezone,
+        "schedule_intro": L.ui["schedule_intro"].format(timezone=o.timezone),
+        "news_subtitle": L.ui["news_subtitle"].format(title=c.title, term=o.term_label),
         "news": news_entries(o, pending, changes),
         "subscribe": subscribe_view(site, o),
-        "upcoming": [dict(x, date=full_day_label(x["day"]), iso=x["day"].isoformat())
+        "upcoming": [dict(x, date=L.full_day_label(x["day"]), iso=x["day"].isoformat())
                      for x in items if x["kind"] in ("exam", "deadline")],
         "next": next_view(site, o, pending, marks, archive["successor"]),
         "urls": {"home": f"{o.slug}/index.html", "projects": f"{o.slug}/projects.html",
@@ -298,16 +285,17 @@ def sections_view(o: Offering) -> dict:
         "organization": bool(org.lecturers or org.assistants or org.exams or org.deadlines
                              or org.grading or org.notes),
     }
-    titles = o.course.sections
-    return {key: {"title": getattr(titles, key) or SECTION_TITLES[key], "shown": shown[key]}
-            for key in SECTION_TITLES}
+    titles, defaults = o.course.sections, o.labels.section_titles
+    return {key: {"title": getattr(titles, key) or defaults[key], "shown": shown[key]}
+            for key in defaults}
 
 
-def projects_view(p: S.Projects) -> dict:
+def projects_view(L: Labels, p: S.Projects) -> dict:
     groups = []
-    for status, heading in STATUS_TITLES.items():
+    for status, heading in L.status_titles.items():
         items = [{"id": x.id, "title": x.title, "system": x.system, "team_size": x.team_size,
                   "supervisors": ", ".join(x.supervisors), "status": x.status,
+                  "status_label": L.proposal_status[x.status],
                   "description": markdown(x.description), "links": links_view(x.links)}
                  for x in p.proposals if x.status == status]
         groups.append({"status": status, "heading": heading, "proposals": items,
@@ -317,6 +305,8 @@ def projects_view(p: S.Projects) -> dict:
         "proposals_url": url_field(p.proposals_url),
         "count": len(p.proposals),
         "open_count": sum(1 for x in p.proposals if x.status == "open"),
+        "open_text": L.ui["open_of"].format(
+            open=sum(1 for x in p.proposals if x.status == "open"), count=len(p.proposals)),
         "groups": groups,
         "exercises": [{"title": e.title, "description": markdown(e.description),
                        "links": links_view(e.links)} for e in p.exercises],
@@ -353,7 +343,7 @@ def entry(o: Offering, key: str, title: str, moment: dt.datetime, body: Markup,
     local = moment.astimezone(zoneinfo.ZoneInfo(o.timezone))
     ident = uuid.uuid5(NEWS_NAMESPACE, f"{o.slug}/{key}")
     return {"id": f"urn:uuid:{ident}", "anchor": f"news-{ident.hex[:12]}", "title": title,
-            "updated": utc_text(moment), "date": full_day_label(local.date()),
+            "updated": utc_text(moment), "date": o.labels.full_day_label(local.date()),
             "iso": local.date().isoformat(), "body": body, "kind": kind, "pinned": pinned,
             "link": link or f"{o.slug}/index.html"}
 
@@ -367,12 +357,13 @@ def announcement_entry(o: Offering, a: S.Announcement) -> dict:
 def change_entry(o: Offering, change) -> dict:
     """One entry per version that changed the schedule: 'Lectures 01-13 move to FR 772'."""
     body = Markup("").join(Markup("<p>%s.</p>") % s for s in change.sentences)
-    return entry(o, f"change/{change.version}", change_title(change.sentences), change.when,
+    return entry(o, f"change/{change.version}", o.labels.change_title(change.sentences),
+                 change.when,
                  body, "change")
 
 
 def release_entry(o: Offering, s: Session, m: S.Material) -> dict:
-    title = release_title(m, s.lecture.number, s.lecture.title)
+    title = o.labels.release_title(m, s.lecture.number, s.lecture.title)
     anchor = s.key.replace("/", "-")
     return entry(o, f"release/{m.url}", title, local_moment(o, m.release),
                  Markup("<p>%s</p>") % title, "release", link=f"{o.slug}/index.html#{anchor}")
@@ -405,7 +396,7 @@ def subscribe_view(site: Site, o: Offering) -> dict:
     so a site published anywhere still offers one-click subscription.
     """
     feeds = []
-    for feed in FEEDS:
+    for feed in o.labels.feeds:
         name = feed.name
         absolute = f"{site.config.base_url}{o.slug}/{name}" if site.config.base_url else None
         feeds.append({"label": feed.label, "path": f"{o.slug}/{name}", "name": name,
@@ -414,18 +405,21 @@ def subscribe_view(site: Site, o: Offering) -> dict:
                       "google": ("https://calendar.google.com/calendar/r?cid="
                                  + quote("webcal://" + absolute.split("://", 1)[1], safe=""))
                       if absolute else None})
-    return {"main": feeds[0], "split": feeds[1:], "labels": SUBSCRIBE_LABELS}
+    words = o.labels.subscribe
+    return {"main": feeds[0], "split": feeds[1:], "labels": words,
+            "download": words["download"].format(file=feeds[0]["name"])}
 
 
 def schedule_items(site: Site, o: Offering, pending: frozenset = frozenset()) -> list[dict]:
     """Every dated thing of the offering (lectures, office hours, exams, deadlines, holidays),
     in time order; each carries local ISO start/end so the page script can mark what is next."""
+    L = o.labels
     items = []
     for s in o.sessions:
         if s.day is None:
             continue
-        view = session_view(site, s, pending)
-        items.append({"kind": "lecture", "kind_label": KIND_LABELS["lecture"],
+        view = session_view(site, L, s, pending)
+        items.append({"kind": "lecture", "kind_label": L.kind_labels["lecture"],
                       "day": s.day, "start": session_start(s), "end": session_end(s),
                       "time": time_range(s.start.time(), s.end.time()) if s.start else "",
                       "title": numbered_title(s.lecture.number, s.lecture.title),
@@ -434,7 +428,7 @@ def schedule_items(site: Site, o: Offering, pending: frozenset = frozenset()) ->
                       "anchor": view["anchor"], "order": (0, s.index)})
     for i, oh in enumerate(o.course.weekly.office_hours):
         for day in office_hour_dates(o, oh):
-            items.append({"kind": "office-hours", "kind_label": KIND_LABELS["office-hours"],
+            items.append({"kind": "office-hours", "kind_label": L.kind_labels["office-hours"],
                           "day": day,
                           "start": local_iso(day, oh.start), "end": local_iso(day, oh.end),
                           "time": time_range(oh.start, oh.end), "title": "",
@@ -442,34 +436,34 @@ def schedule_items(site: Site, o: Offering, pending: frozenset = frozenset()) ->
                           "note": Markup(""), "anchor": "", "order": (1, i)})
     for i, e in enumerate(o.organization.exams):
         if e.date is not S.TBD:
-            items.append(dated_item("exam", e.title, e.date, e.start, e.end,
+            items.append(dated_item(L, "exam", e.title, e.date, e.start, e.end,
                                     room_view(site, e.room), (2, i)))
     for i, d in enumerate(o.organization.deadlines):
         if d.date is not S.TBD:
-            item = dated_item("deadline", d.title, d.date, None, None, None, (3, i))
-            item["time"] = due_label(d.time)
+            item = dated_item(L, "deadline", d.title, d.date, None, None, None, (3, i))
+            item["time"] = L.due_label(d.time)
             item["end"] = local_iso(d.date, d.time) if d.time else (
                 d.date + dt.timedelta(days=1)).isoformat()
             items.append(item)
     for day, name in o.holidays:
-        items.append(dated_item("holiday", name, day, None, None, None, (4, 0)))
+        items.append(dated_item(L, "holiday", name, day, None, None, None, (4, 0)))
     items.sort(key=lambda x: (x["day"], x["start"], x["order"]))
-    return with_link_days(items)
+    return with_link_days(L, items)
 
 
-def with_link_days(items: list[dict]) -> list[dict]:
+def with_link_days(L: Labels, items: list[dict]) -> list[dict]:
     """Items whose linked title another linked item shares ("Discussion of projects" on both
     days of a blocked course) get their day as `link_day`, so no two links read the same."""
     linked = [x["title"] for x in items if x["anchor"]]
     for x in items:
-        x["link_day"] = (day_label(x["day"]) if x["anchor"] and linked.count(x["title"]) > 1
+        x["link_day"] = (L.day_label(x["day"]) if x["anchor"] and linked.count(x["title"]) > 1
                          else "")
     return items
 
 
-def dated_item(kind, title, day, start, end, room, order) -> dict:
+def dated_item(L: Labels, kind, title, day, start, end, room, order) -> dict:
     """A schedule entry for one day (all-day when there is no start time)."""
-    return {"kind": kind, "kind_label": KIND_LABELS[kind], "day": day, "title": title,
+    return {"kind": kind, "kind_label": L.kind_labels[kind], "day": day, "title": title,
             "start": local_iso(day, start),
             "end": local_iso(day, end) if end else (day + dt.timedelta(days=1)).isoformat(),
             "time": time_range(start, end) if start and end else "", "room": room,
@@ -481,7 +475,7 @@ def schedule_weeks(o: Offering, items: list[dict], week: str = "") -> list[dict]
     last dated item; the week of Monday `week` (ISO) is marked current."""
     first = monday_of(min([o.course.term.start] + [x["day"] for x in items]))
     last = max([o.course.term.end] + [x["day"] for x in items])
-    weeks, monday, number = [], first, 1
+    weeks, monday, number, day_label = [], first, 1, o.labels.day_label
     while monday <= last:
         sunday = monday + dt.timedelta(days=6)
         days = [dict(x, date=day_label(x["day"]), iso=x["day"].isoformat()) for x in items
@@ -517,11 +511,12 @@ class OfferingPages:
 
     def common(self, path: str, title: str, crumbs=()) -> dict:
         """What every page of the offering receives: site, offering, and the page itself."""
-        o = self.offering
-        return {"site": site_context(self.site), "offering": self.view,
+        o, L = self.offering, self.offering.labels
+        return {"site": site_context(self.site, L.language), "offering": self.view,
                 "page": page(path, title, crumbs, search={"title": title,
                                                           "offering": o.course.title,
-                                                          "term": o.term_label})}
+                                                          "term": o.term_label}),
+                "ui": L.ui}
 
     def crumbs(self, with_course: bool = True) -> list[dict]:
         o = self.offering
@@ -539,13 +534,15 @@ def schedule_context(p: OfferingPages, path: str) -> dict:
     o = p.offering
     weeks = schedule_weeks(o, p.items, p.marks.week)
     current = next((w for w in weeks if w["current"]), None)
-    return dict(p.common(path, f"Schedule: {o.course.short} {o.term_label}", p.crumbs()),
-                weeks=weeks, labels=SCHEDULE_LABELS, current=current)
+    title = o.labels.page_title("page_schedule", o.course.short, o.term_label)
+    return dict(p.common(path, title, p.crumbs()),
+                weeks=weeks, labels=o.labels.schedule, current=current)
 
 
 def projects_context(p: OfferingPages, path: str) -> dict:
     o = p.offering
-    return p.common(path, f"Projects: {o.course.short} {o.term_label}", p.crumbs())
+    return p.common(path, o.labels.page_title("page_projects", o.course.short, o.term_label),
+                    p.crumbs())
 
 
 def news_context(p: OfferingPages, path: str) -> dict:

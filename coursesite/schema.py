@@ -134,7 +134,8 @@ class SiteConfig:
         "Absolute URL the site is published at, ending in '/'; only used where a link must be "
         "absolute (calendar subscription links). Pages always link relatively.", None)
     timezone: TimeZoneName = f("Default IANA time zone of offerings", "Europe/Berlin")
-    language: str = f("Language of the pages (BCP 47, e.g. en or de)", "en")
+    language: Literal["en", "de"] = f(
+        "Default language of the pages, feeds and calendars: en (English) or de (German)", "en")
     holiday_region: Region = f("Default public-holiday region, e.g. DE-BE, AT-6, DK", "DE-BE")
     institution: Optional[str] = f(
         "Default university of the offerings, e.g. TU Berlin (shown where one differs)", None)
@@ -289,6 +290,9 @@ class Course:
                                 factory=SectionTitles)
     timezone: Optional[TimeZoneName] = f("Time zone (default: site.yaml's)", None)
     holiday_region: Optional[Region] = f("Holiday region (default: site.yaml's)", None)
+    language: Optional[Literal["en", "de"]] = f(
+        "Language of the offering's pages, feeds and calendars: en or de (default: site.yaml's)",
+        None)
     weekly: Weekly = f("Weekly lecture slots and office hours", factory=Weekly)
     extra: dict = f("Free-form values for custom templates", factory=dict)
     where: Where = where_field()

@@ -2,49 +2,42 @@
 labels, UTC stamps, the feeds' names, the sentences of schedule-change news.
 
 The one home of the words: render.py and calendar.py both take theirs from here and know
-nothing of each other. English only, independent of the machine's locale.
+nothing of each other. The words themselves are in one catalogue per language
+(`locale/en.yaml`, `locale/de.yaml`, the same keys in each), read once; `labels(language)`
+is the `Labels` of a language, and an offering's pages and feeds use `Offering.labels`.
+English dates keep their own formats ('Thu, Apr 16'); the other languages take weekday and
+month names and date patterns from CLDR through Babel ('Do., 16. Apr.'), imported only when
+such a page is rendered (the import costs about 50 ms). Independent of the machine's locale.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
 
-from .schema import WEEKDAY_NAMES, WEEKDAYS, is_local
+import yaml
 
-MATERIAL_LABELS = {"slides": "Slides (PDF)", "pptx": "Slides (PPTX)", "video": "Video",
-                   "notes": "Notes", "link": "Link"}
-# The course page's section headings; an offering may rename them (course.yaml `sections`).
-SECTION_TITLES = {"lectures": "Lectures", "projects": "Project / Exercises",
-                  "dates": "Exams and deadlines", "organization": "Organization"}
-STATUS_TITLES = {"open": "Open proposals", "assigned": "Assigned proposals"}
-# What each kind of schedule entry is called on the schedule page.
-KIND_LABELS = {"lecture": "Lecture", "office-hours": "Office hours", "exam": "Exam",
-               "deadline": "Deadline", "holiday": "Public holiday"}
-# The course page's subscribe block. Without base_url and without the page's script (or from
-# file://) the feed's address is unknown: `offline` says why only the download is offered.
-SUBSCRIBE_LABELS = {
-    "heading": "Subscribe to the calendar",
-    "intro": "All lectures, office hours, exams and deadlines in your calendar app, kept up to "
-             "date when anything changes.",
-    "webcal": "Subscribe (webcal)", "google": "Add to Google Calendar", "download": "Download",
-    "offline": "A subscription needs the calendar's address on the web: your calendar app "
-               "fetches it from there to keep it up to date. Open this page on the published "
-               "site to subscribe, or download the file to import the calendar as it is now.",
-    "address": "Feed address to copy:", "copy_label": "Copy address", "copied": "Copied.",
-    "howto": "Outlook: Add calendar › Subscribe from web, paste the address. Apple Calendar: "
-             "File › New Calendar Subscription, paste the address. Thunderbird: New Calendar › "
-             "On the Network, paste the address. Subscribe rather than import, so changes "
-             "reach you.",
-    "split": "Separate feeds:",
-}
-# The course page's opening box: what is next (its script shows the same items as time passes).
-NEXT_LABELS = {"heading": "Next up", "cancelled": "Cancelled", "moved": "Moved",
-               "online": "Online via", "materials": "Materials",
-               "successor": "Next offering of the course"}
-# The schedule page's mark of the current week, and the link that jumps to it.
-SCHEDULE_LABELS = {"this_week": "This week", "jump": "Go to this week"}
-SEASON_LABELS = {"summer": "Summer", "winter": "Winter", "fall": "Fall", "spring": "Spring",
-                 "block": "Block course"}
+from .schema import WEEKDAY_NAMES, is_local
+
+LANGUAGES = ("en", "de")
+LOCALE_DIR = Path(__file__).parent / "locale"
+# CLDR date patterns of the languages Babel formats (English keeps today's formats below).
+DATE_PATTERNS = {"de": {"day": "EEE, d. MMM", "full_day": "EEE, d. MMM y"}}
+
+
+@cache
+def catalogue(language: str) -> dict:
+    """The words of one language, from locale/<language>.yaml (read once)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(LOCALE_DIR / f"{language}.yaml", encoding="utf-8") as f:
+        return yaml.load(f, Loader=loader)
+
+
+@cache
+def labels(language: str) -> Labels:
+    """The Labels of a language (one object per language)."""
+    return Labels(language)
 
 
 @dataclass(frozen=True)
@@ -58,31 +51,284 @@ class Feed:
     label: str
 
 
-FEEDS = (
-    Feed("calendar.ics", frozenset({"lecture", "office-hours", "exam", "deadline"}), None,
-         "Everything"),
-    Feed("lectures.ics", frozenset({"lecture"}), "lectures", "Lectures only"),
-    Feed("exams.ics", frozenset({"exam", "deadline"}), "exams and deadlines",
-         "Exams and deadlines"),
-    Feed("office-hours.ics", frozenset({"office-hours"}), "office hours", "Office hours"),
+# The feeds: file, kinds of item, and the catalogue key of their label and name suffix.
+FEED_FILES = (
+    ("calendar.ics", frozenset({"lecture", "office-hours", "exam", "deadline"}), "all"),
+    ("lectures.ics", frozenset({"lecture"}), "lectures"),
+    ("exams.ics", frozenset({"exam", "deadline"}), "exams"),
+    ("office-hours.ics", frozenset({"office-hours"}), "office-hours"),
 )
 
 
-# --- dates and times --------------------------------------------------------------------------
+@lru_cache(maxsize=4096)
+def cldr_date(day: dt.date, pattern: str, language: str) -> str:
+    """The day in a CLDR pattern of the language (Babel, imported on first use)."""
+    from babel.dates import format_date  # noqa: PLC0415 - only non-English pages pay for it
 
-def weekday_plural(code: str) -> str:
-    """'thu' -> 'Thursdays'."""
-    return WEEKDAY_NAMES[WEEKDAYS.index(code)] + "s"
-
-
-def day_label(day: dt.date) -> str:
-    """'Thu, Apr 16'."""
-    return f"{WEEKDAY_NAMES[day.weekday()][:3]}, {day:%b} {day.day}"
+    return format_date(day, pattern, locale=language)
 
 
-def full_day_label(day: dt.date) -> str:
-    """'Thu, Apr 16, 2026'."""
-    return f"{day_label(day)}, {day.year}"
+class Labels:
+    """The words and formats of one language: every label of the pages, feeds and news."""
+
+    def __init__(self, language: str):
+        c = catalogue(language)
+        self.language = language
+        self.words = c
+        self.material_labels = c["material"]
+        # The course page's section headings; an offering may rename them (course.yaml
+        # `sections`).
+        self.section_titles = c["section"]
+        self.status_titles = c["status"]
+        self.kind_labels = c["kind"]      # each kind of schedule entry, on the schedule page
+        # The course page's subscribe block. Without base_url and without the page's script
+        # (or from file://) the feed's address is unknown: `offline` says why only the
+        # download is offered.
+        self.subscribe = c["subscribe"]
+        self.next = c["next"]             # the course page's opening box, and its script
+        self.schedule = c["schedule"]     # the schedule page's mark of the current week
+        # The search box of every page (templates/base.html, assets/search.js); {n} and {q}
+        # are filled in the browser with the number of hits and the query.
+        self.search = c["search"]
+        # The marks of an offering on the landing page and in "Other terms" (text, not colour
+        # alone), and what the page's script (which keeps them current) shows.
+        self.archive = c["archive"]
+        self.status_labels = {k: c["archive"][k] for k in ("running", "next")}
+        self.ui = c["ui"]                 # the templates' own words
+        self.proposal_status = c["proposal_status"]
+        self.fmt = c["format"]
+        self.feeds = tuple(Feed(name, kinds, c["feed_suffix"].get(key), c["feed"][key])
+                           for name, kinds, key in FEED_FILES)
+        self.tbd = self.fmt["tbd"]
+
+    def __repr__(self) -> str:
+        return f"Labels({self.language!r})"
+
+    # --- dates and times ----------------------------------------------------------------------
+
+    def weekday_plural(self, code: str) -> str:
+        """'thu' -> 'Thursdays' ('donnerstags')."""
+        return self.words["weekdays"][code]
+
+    def day_label(self, day: dt.date) -> str:
+        """'Thu, Apr 16' ('Do., 16. Apr.')."""
+        if self.language == "en":
+            return f"{WEEKDAY_NAMES[day.weekday()][:3]}, {day:%b} {day.day}"
+        return cldr_date(day, DATE_PATTERNS[self.language]["day"], self.language)
+
+    def full_day_label(self, day: dt.date) -> str:
+        """'Thu, Apr 16, 2026' ('Do., 16. Apr. 2026')."""
+        if self.language == "en":
+            return f"{self.day_label(day)}, {day.year}"
+        return cldr_date(day, DATE_PATTERNS[self.language]["full_day"], self.language)
+
+    def when_label(self, day, start: dt.time | None = None, end: dt.time | None = None) -> str:
+        """'Thu, Jul 30, 2026, 10:00-12:00', '..., 23:59', the date alone, or 'TBD' for a date
+        not fixed yet (anything that is not a date)."""
+        if not isinstance(day, dt.date):
+            return self.tbd
+        text = self.full_day_label(day)
+        if start and end:
+            return f"{text}, {time_range(start, end)}"
+        return f"{text}, {clock(start)}" if start else text
+
+    def term_over(self, term: str, last_day: dt.date) -> str:
+        """'The lecture period of Summer 2026 ended on Sat, Jul 18, 2026.'"""
+        return self.fmt["term_over"].format(term=term, date=self.full_day_label(last_day))
+
+    def next_title(self, kind: str, number: int | None, title: str) -> str:
+        """What the box calls an item: 'Lecture 07: Title', 'Exam: Final written exam', or
+        the title alone of an unnumbered session."""
+        if kind == "lecture":
+            return (self.fmt["next_lecture"].format(number=f"{number:02d}", title=title)
+                    if number is not None else title)
+        return self.fmt["next_other"].format(kind=self.kind_labels[kind], title=title)
+
+    def release_label(self, release: dt.datetime) -> str:
+        """'from Thu, Apr 16, 14:00': when a timed material appears."""
+        return self.fmt["release"].format(day=self.day_label(release.date()),
+                                          time=clock(release.time()))
+
+    def term_label(self, season: str, year: int) -> str:
+        """'Summer 2026', 'Fall 2022', 'Block course 2019', or 'Winter 2026/27' (a winter term
+        runs into the next year); 'Sommersemester 2026', 'Wintersemester 2026/27'."""
+        return term_text(self.words["season"][season], season, year)
+
+    def term_short(self, season: str, year: int) -> str:
+        """The term's short form: 'SoSe 2026', 'WiSe 2026/27' (English: as `term_label`)."""
+        return term_text(self.words["season_short"][season], season, year)
+
+    def due_label(self, at: dt.time | None) -> str:
+        """'due 23:59', or 'due' for the end of the day."""
+        return self.fmt["due"].format(time=clock(at)) if at else self.fmt["due_day"]
+
+    def module_sentence(self, short: str, ects: int | None, level: str | None, programmes,
+                        study_areas) -> str:
+        """'AMLS is a 6 ECTS module, applicable to the master study courses A and B, as well
+        as the study areas C and D.' from whichever facts are given; '' when none is."""
+        if ects is None and not level and not programmes and not study_areas:
+            return ""
+        m = self.words["module"]
+        parts = {"ects": m["ects"].format(ects=ects) if ects is not None else "",
+                 # the level qualifies the study courses when there are any
+                 "level": m["level"].format(level=level) if level and not programmes else "",
+                 "module": m["module"]}
+        words = [parts[key] for key in m["order"] if parts[key]]
+        article = indefinite(words[0]) if self.language == "en" else ""
+        text = m["lead"].format(short=short, article=article, words=" ".join(words))
+        if programmes:
+            text += m["applicable"].format(level=m["level_prefix"].format(level=level)
+                                           if level else "",
+                                           programmes=self.and_list(programmes))
+            if study_areas:
+                text += m["as_well"].format(areas=self.and_list(study_areas))
+        elif study_areas:
+            text += m["areas_only"].format(areas=self.and_list(study_areas))
+        return text + "."
+
+    # --- lectures and materials ---------------------------------------------------------------
+
+    def lecture_label(self, number: int | None, title: str) -> str:
+        """What news calls a session: 'Lecture 07', or the title of an unnumbered one."""
+        return self.fmt["lecture"].format(number=f"{number:02d}") if number is not None \
+            else title
+
+    def material_label(self, material) -> str:
+        """The material's own label, or the one of its kind: 'Slides (PDF)'."""
+        return material.label or self.material_labels[material.kind]
+
+    def release_title(self, material, number: int | None, title: str) -> str:
+        """'Slides (PDF) available: 03 Title'."""
+        return self.fmt["release_title"].format(material=self.material_label(material),
+                                                title=numbered_title(number, title))
+
+    def part_line(self, letter: str, title: str) -> str:
+        """'Part A: Title', a calendar entry's line naming its part of the lectures."""
+        return self.fmt["part"].format(letter=letter, title=title)
+
+    # --- calendar entries ---------------------------------------------------------------------
+
+    def cancelled(self, summary: str) -> str:
+        return self.fmt["cancelled"].format(summary=summary)
+
+    def office_hours_summary(self, short: str) -> str:
+        return self.fmt["office_hours_summary"].format(short=short)
+
+    def office_hours_label(self, weekday: str, n: int) -> str:
+        """'Office hours on Tuesdays', '... (2)' for a second slot on one weekday."""
+        return (self.fmt["office_hours_label"].format(days=self.weekday_plural(weekday))
+                + (f" ({n})" if n > 1 else ""))
+
+    def exam_summary(self, short: str, title: str) -> str:
+        return self.fmt["exam_summary"].format(short=short, title=title)
+
+    def deadline_summary(self, short: str, title: str, due: dt.time | None) -> str:
+        """'AMLS deadline: Projects (due 23:59)'."""
+        return (self.fmt["deadline_summary"].format(short=short, title=title)
+                + (self.fmt["deadline_due"].format(time=clock(due)) if due else ""))
+
+    def online_line(self, label: str, url: str | None) -> str:
+        """'Online via Zoom: https://...' or 'Online via Zoom' while it has no URL."""
+        return (self.fmt["online_url"].format(label=label, url=url) if url
+                else self.fmt["online"].format(label=label))
+
+    def calendar_name(self, short: str, term: str, suffix: str | None) -> str:
+        """'AMLS Summer 2026', or 'AMLS Summer 2026: lectures' for a split feed."""
+        name = f"{short} {term}"
+        return f"{name}: {suffix}" if suffix else name
+
+    # --- lists and sentences ------------------------------------------------------------------
+
+    def and_list(self, items) -> str:
+        """'a', 'a and b', 'a, b, and c' ('a, b und c')."""
+        items = list(items)
+        if len(items) <= 2:
+            return self.fmt["and"].join(items)
+        return ", ".join(items[:-1]) + self.fmt["and_last"] + items[-1]
+
+    def name_list(self, labels: list[str]) -> str:
+        """'Lecture 05', 'Lectures 01-13', 'Final exam and Lectures 02, 04, and 06': numbered
+        lectures named together as ranges, after the other names."""
+        prefix = self.fmt["lecture"].format(number="")
+        numbers = [label.removeprefix(prefix) for label in labels
+                   if label.startswith(prefix) and label.removeprefix(prefix).isdigit()]
+        others = [label for label in labels if label.removeprefix(prefix) not in numbers]
+        if len(numbers) > 1:
+            others.append(self.fmt["lectures"].format(
+                numbers=self.and_list(number_ranges(numbers))))
+        elif numbers:
+            others.append(self.fmt["lecture"].format(number=numbers[0]))
+        return self.and_list(others)
+
+    # --- schedule changes, for the news -------------------------------------------------------
+
+    def sig_when(self, sig: dict) -> str:
+        """'Thu, Jun 11, 2026, 16:00-18:00' (or 'weekly from ...') from an event's significant
+        fields (calendar.Item.significant)."""
+        start = dt.datetime.fromisoformat(sig["start"])
+        if sig["all_day"]:
+            return self.full_day_label(start.date())
+        end = dt.datetime.fromisoformat(sig["end"])
+        when = f"{self.full_day_label(start.date())}, {time_range(start.time(), end.time())}"
+        return self.fmt["weekly_from"].format(when=when) if sig.get("until") else when
+
+    def sig_detail(self, sig: dict) -> str:
+        """When and where, in words."""
+        return ", ".join(p for p in (self.sig_when(sig), sig["location"]) if p)
+
+    def change_sentence(self, labels: list[str], phrase: tuple[str, str]) -> str:
+        """'Lectures 01-13 move to FR 772': the names, then the singular or plural
+        predicate."""
+        return f"{self.name_list(labels)} {phrase[len(labels) > 1]}"
+
+    def phrase(self, key: str, **values) -> tuple[str, str]:
+        """A (singular, plural) predicate of a change: 'moved', 'removed', 'cancelled_pred',
+        'added', 'restored', 'renamed'."""
+        one, many = self.fmt[key]
+        return (one.format(**values), many.format(**values))
+
+    def moved(self, where: str) -> tuple[str, str]:
+        return self.phrase("moved", where=where)
+
+    def added(self, sig: dict) -> tuple[str, str]:
+        return self.phrase("added", detail=self.sig_detail(sig))
+
+    def restored(self, sig: dict) -> tuple[str, str]:
+        return self.phrase("restored", detail=self.sig_detail(sig))
+
+    def renamed(self, summary: str) -> tuple[str, str]:
+        return self.phrase("renamed", summary=summary)
+
+    def change_title(self, sentences: tuple) -> str:
+        """A news entry's title: 'Schedule change: <the one sentence>' or 'Schedule
+        changes'."""
+        return (self.fmt["change_one"].format(sentence=sentences[0]) if len(sentences) == 1
+                else self.fmt["change_many"])
+
+    # --- the archive --------------------------------------------------------------------------
+
+    def at_institution(self, name: str | None) -> str:
+        """'at Example University', shown beside an offering held elsewhere ('' for None)."""
+        return self.fmt["at_institution"].format(name=name) if name else ""
+
+    def formerly(self, titles) -> str:
+        """'formerly Database Systems' (or '' when the course was never renamed)."""
+        return self.fmt["formerly"].format(titles=self.and_list(titles)) if titles else ""
+
+    # --- page titles --------------------------------------------------------------------------
+
+    def page_title(self, key: str, short: str, term: str) -> str:
+        """'Schedule: AMLS Summer 2026' ('page_schedule'), 'Projects: ...' ('page_projects')."""
+        return self.fmt[key].format(short=short, term=term)
+
+
+# --- what reads the same in every language --------------------------------------------------
+
+def term_text(season_word: str, season: str, year: int) -> str:
+    """'<season> 2026', or '<season> 2026/27' for a winter term."""
+    if season == "winter":
+        return f"{season_word} {year}/{(year + 1) % 100:02d}"
+    return f"{season_word} {year}"
 
 
 def clock(at: dt.time) -> str:
@@ -95,38 +341,6 @@ def time_range(start: dt.time, end: dt.time) -> str:
     return f"{clock(start)}-{clock(end)}"
 
 
-TBD_LABEL = "TBD"
-
-
-def when_label(day, start: dt.time | None = None, end: dt.time | None = None) -> str:
-    """'Thu, Jul 30, 2026, 10:00-12:00', '..., 23:59', the date alone, or 'TBD' for a date
-    not fixed yet (anything that is not a date)."""
-    if not isinstance(day, dt.date):
-        return TBD_LABEL
-    text = full_day_label(day)
-    if start and end:
-        return f"{text}, {time_range(start, end)}"
-    return f"{text}, {clock(start)}" if start else text
-
-
-def term_over(term: str, last_day: dt.date) -> str:
-    """'The lecture period of Summer 2026 ended on Sat, Jul 18, 2026.'"""
-    return f"The lecture period of {term} ended on {full_day_label(last_day)}."
-
-
-def next_title(kind: str, number: int | None, title: str) -> str:
-    """What the box calls an item: 'Lecture 07: Title', 'Exam: Final written exam', or the
-    title alone of an unnumbered session."""
-    if kind == "lecture":
-        return f"Lecture {number:02d}: {title}" if number is not None else title
-    return f"{KIND_LABELS[kind]}: {title}"
-
-
-def release_label(release: dt.datetime) -> str:
-    """'from Thu, Apr 16, 14:00': when a timed material appears."""
-    return f"from {day_label(release.date())}, {clock(release.time())}"
-
-
 def utc_text(moment: dt.datetime) -> str:
     """'2026-04-01T12:00:00Z' (RFC 3339 in UTC) for an aware datetime."""
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -135,19 +349,6 @@ def utc_text(moment: dt.datetime) -> str:
 def local_iso(day: dt.date, at: dt.time | None = None) -> str:
     """'2026-04-16T16:00' (local wall time) or '2026-04-16', for the page's script."""
     return f"{day.isoformat()}T{clock(at)}" if at else day.isoformat()
-
-
-def term_label(season: str, year: int) -> str:
-    """'Summer 2026', 'Fall 2022', 'Block course 2019', or 'Winter 2026/27' (a winter term
-    runs into the next year)."""
-    if season == "winter":
-        return f"{SEASON_LABELS[season]} {year}/{(year + 1) % 100:02d}"
-    return f"{SEASON_LABELS[season]} {year}"
-
-
-def due_label(at: dt.time | None) -> str:
-    """'due 23:59', or 'due' for the end of the day."""
-    return f"due {clock(at)}" if at else "due"
 
 
 def code_label(kind: str | None, number: str, order: str = "kind-first") -> str:
@@ -168,37 +369,9 @@ def indefinite(word: str) -> str:
     return "an" if spoken_vowel else "a"
 
 
-def module_sentence(short: str, ects: int | None, level: str | None, programmes,
-                    study_areas) -> str:
-    """'AMLS is a 6 ECTS module, applicable to the master study courses A and B, as well as
-    the study areas C and D.' from whichever facts are given; '' when none is."""
-    if ects is None and not level and not programmes and not study_areas:
-        return ""
-    words = [f"{ects} ECTS"] if ects is not None else []
-    if level and not programmes:
-        words.append(level)  # the level qualifies the study courses when there are any
-    words.append("module")
-    text = f"{short} is {indefinite(words[0])} {' '.join(words)}"
-    if programmes:
-        text += (f", applicable to the {level + ' ' if level else ''}study courses "
-                 f"{and_list(programmes)}")
-        if study_areas:
-            text += f", as well as the study areas {and_list(study_areas)}"
-    elif study_areas:
-        text += f" in the study areas {and_list(study_areas)}"
-    return text + "."
-
-
-# --- lectures and materials -------------------------------------------------------------------
-
 def lecture_number(number: int | None) -> str:
     """'07', or '' for an unnumbered session."""
     return f"{number:02d}" if number is not None else ""
-
-
-def lecture_label(number: int | None, title: str) -> str:
-    """What news calls a session: 'Lecture 07', or the title of an unnumbered one."""
-    return f"Lecture {number:02d}" if number is not None else title
 
 
 def lecture_summary(short: str, number: int | None, title: str) -> str:
@@ -206,64 +379,9 @@ def lecture_summary(short: str, number: int | None, title: str) -> str:
     return f"{short} {number:02d}: {title}" if number is not None else f"{short}: {title}"
 
 
-def material_label(material) -> str:
-    """The material's own label, or the one of its kind: 'Slides (PDF)'."""
-    return material.label or MATERIAL_LABELS[material.kind]
-
-
 def numbered_title(number: int | None, title: str) -> str:
     """'03 Title', or the title alone for an unnumbered session."""
     return f"{lecture_number(number)} {title}" if number is not None else title
-
-
-def release_title(material, number: int | None, title: str) -> str:
-    """'Slides (PDF) available: 03 Title'."""
-    return f"{material_label(material)} available: {numbered_title(number, title)}"
-
-
-# --- calendar entries -------------------------------------------------------------------------
-
-def cancelled(summary: str) -> str:
-    return f"Cancelled: {summary}"
-
-
-def office_hours_summary(short: str) -> str:
-    return f"{short} office hours"
-
-
-def office_hours_label(weekday: str, n: int) -> str:
-    """'Office hours on Tuesdays', '... (2)' for a second slot on one weekday."""
-    return f"Office hours on {weekday_plural(weekday)}" + (f" ({n})" if n > 1 else "")
-
-
-def exam_summary(short: str, title: str) -> str:
-    return f"{short} exam: {title}"
-
-
-def deadline_summary(short: str, title: str, due: dt.time | None) -> str:
-    """'AMLS deadline: Projects (due 23:59)'."""
-    return f"{short} deadline: {title}" + (f" (due {clock(due)})" if due else "")
-
-
-def online_line(label: str, url: str | None) -> str:
-    """'Online via Zoom: https://...' or 'Online via Zoom' while it has no URL."""
-    return f"Online via {label}: {url}" if url else f"Online via {label}"
-
-
-def calendar_name(short: str, term: str, suffix: str | None) -> str:
-    """'AMLS Summer 2026', or 'AMLS Summer 2026: lectures' for a split feed."""
-    name = f"{short} {term}"
-    return f"{name}: {suffix}" if suffix else name
-
-
-# --- lists and sentences -------------------------------------------------------------------
-
-def and_list(items) -> str:
-    """'a', 'a and b', 'a, b, and c'."""
-    items = list(items)
-    if len(items) <= 2:
-        return " and ".join(items)
-    return ", ".join(items[:-1]) + ", and " + items[-1]
 
 
 def number_ranges(numbers: list[str]) -> list[str]:
@@ -275,67 +393,6 @@ def number_ranges(numbers: list[str]) -> list[str]:
         else:
             runs.append([n])
     return [f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(r) for r in runs]
-
-
-def name_list(labels: list[str]) -> str:
-    """'Lecture 05', 'Lectures 01-13', 'Final exam and Lectures 02, 04, and 06': numbered
-    lectures named together as ranges, after the other names."""
-    numbers = [label.removeprefix("Lecture ") for label in labels
-               if label.startswith("Lecture ") and label.removeprefix("Lecture ").isdigit()]
-    others = [label for label in labels if label.removeprefix("Lecture ") not in numbers]
-    if len(numbers) > 1:
-        others.append("Lectures " + and_list(number_ranges(numbers)))
-    elif numbers:
-        others.append(f"Lecture {numbers[0]}")
-    return and_list(others)
-
-
-# --- schedule changes, for the news ---------------------------------------------------------
-
-def sig_when(sig: dict) -> str:
-    """'Thu, Jun 11, 2026, 16:00-18:00' (or 'weekly from ...') from an event's significant
-    fields (calendar.Item.significant)."""
-    start = dt.datetime.fromisoformat(sig["start"])
-    if sig["all_day"]:
-        return full_day_label(start.date())
-    end = dt.datetime.fromisoformat(sig["end"])
-    when = f"{full_day_label(start.date())}, {time_range(start.time(), end.time())}"
-    return f"weekly from {when}" if sig.get("until") else when
-
-
-def sig_detail(sig: dict) -> str:
-    """When and where, in words."""
-    return ", ".join(p for p in (sig_when(sig), sig["location"]) if p)
-
-
-def change_sentence(labels: list[str], phrase: tuple[str, str]) -> str:
-    """'Lectures 01-13 move to FR 772': the names, then the singular or plural predicate."""
-    return f"{name_list(labels)} {phrase[len(labels) > 1]}"
-
-
-def moved(where: str) -> tuple[str, str]:
-    return (f"moves to {where}", f"move to {where}")
-
-
-REMOVED = ("is removed from the schedule", "are removed from the schedule")
-CANCELLED = ("is cancelled", "are cancelled")
-
-
-def added(sig: dict) -> tuple[str, str]:
-    return (f"is added: {sig_detail(sig)}", f"are added: {sig_detail(sig)}")
-
-
-def restored(sig: dict) -> tuple[str, str]:
-    return (f"takes place again: {sig_detail(sig)}", f"take place again: {sig_detail(sig)}")
-
-
-def renamed(summary: str) -> tuple[str, str]:
-    return (f"is renamed: {summary}", f"are renamed: {summary}")
-
-
-def change_title(sentences: tuple) -> str:
-    """A news entry's title: 'Schedule change: <the one sentence>' or 'Schedule changes'."""
-    return f"Schedule change: {sentences[0]}" if len(sentences) == 1 else "Schedule changes"
 
 
 # --- URL fields -------------------------------------------------------------------------------
@@ -352,25 +409,9 @@ def url_field(url: str | None) -> str | None:
 
 # --- the archive ------------------------------------------------------------------------------
 
-# The marks of an offering on the landing page and in "Other terms" (text, not colour alone).
-STATUS_LABELS = {"running": "Running now", "next": "Next term"}
-# What the archive's templates and the page's script (which keeps the marks current) show.
-ARCHIVE_LABELS = {"other_terms": "Other terms", **STATUS_LABELS}
-
-
 def offering_link_label(short: str, term: str) -> str:
     """'AMLS · Summer 2026': an offering's link on the landing page."""
     return f"{short} · {term}"
-
-
-def at_institution(name: str | None) -> str:
-    """'at Example University', shown beside an offering held elsewhere ('' for None)."""
-    return f"at {name}" if name else ""
-
-
-def formerly(titles) -> str:
-    """'formerly Database Systems' (or '' when the course was never renamed)."""
-    return f"formerly {and_list(titles)}" if titles else ""
 
 
 def distinct_labels(labels, *qualifiers) -> list[str]:
@@ -384,19 +425,3 @@ def distinct_labels(labels, *qualifiers) -> list[str]:
         labels = [f"{label} ({q})" if q and len(groups[label]) > 1 else label
                   for label, q in zip(labels, quals, strict=True)]
     return labels
-
-
-# The search box of every page (templates/base.html, assets/search.js); {n} and {q} are filled
-# in the browser with the number of hits and the query.
-SEARCH_LABELS = {
-    "label": "Search all courses",
-    "button": "Search",
-    "unavailable": "Search needs JavaScript and the site opened from a web server, "
-                   "not as a file.",
-    "no_index": "Search is not available here: the search index was not built "
-                "(the live preview leaves it out).",
-    "searching": "Searching…",
-    "none": "No results for “{q}”.",
-    "one": "1 result for “{q}”.",
-    "many": "{n} results for “{q}”.",
-}

@@ -71,6 +71,7 @@ class SiteSpec:
 
 SITES = [
     SiteSpec("default", FIXTURES / "amls"),
+    SiteSpec("german", FIXTURES / "amls_de"),
     SiteSpec("winter", FIXTURES / "winter", {"ws26_xyz/01-intro.pdf": b"%PDF-1.4\n%%EOF\n"}),
     SiteSpec("xss", FIXTURES / "xss"),
     SiteSpec("archive", FIXTURES / "archive"),

@@ -36,8 +36,8 @@ GOLDEN = ROOT / "tests" / "golden" / "ics"
 UTC = dt.timezone.utc
 T0 = dt.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)   # "first build"
 T1 = dt.datetime(2026, 6, 1, 8, 30, tzinfo=UTC)   # "a later build"
-FEED_NAMES = tuple(feed.name for feed in T.FEEDS)
-FEED_SUFFIX = {feed.name: feed.suffix for feed in T.FEEDS}
+FEED_NAMES = tuple(feed.name for feed in T.labels("en").feeds)
+FEED_SUFFIX = {feed.name: feed.suffix for feed in T.labels("en").feeds}
 
 
 # --- building -------------------------------------------------------------------------------
@@ -430,7 +430,7 @@ def test_split_feeds_hold_their_kinds_and_calendar_holds_all(built):
         kinds = {u: e.kind for u, e in expected[o.slug].items()}
         every = set(vevent_blocks(built.feed(o.slug)))
         parts = set()
-        for name, wanted in ((f.name, f.kinds) for f in T.FEEDS):
+        for name, wanted in ((f.name, f.kinds) for f in T.labels("en").feeds):
             uids = set(vevent_blocks(built.feed(o.slug, name)))
             assert uids == {u for u, k in kinds.items() if k in wanted}, (o.slug, name)
             parts |= uids if name != "calendar.ics" else set()

@@ -1,6 +1,7 @@
 """Golden-file tests: whole fixture sites, byte for byte (`make golden` regenerates): the AMLS
-fixture, and the archive fixture (six offerings of two courses, one renamed, a fall term
-abroad, a blocked course, date-only sessions)."""
+fixture in English and in German (amls_de: `language: de`), and the archive fixture (six
+offerings of two courses, one renamed, a fall term abroad, a blocked course, date-only
+sessions)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -24,6 +25,7 @@ SEARCH = "pagefind/"
 # runs, so it is fixed here).
 SITES = {
     "amls": ("site", dt.datetime(2026, 12, 1, 12, 0)),               # after the term
+    "amls_de": ("amls_de", dt.datetime(2026, 12, 1, 12, 0)),         # the same, in German
     "archive": ("archive", dt.datetime(2026, 5, 20, 10, 0)),         # Summer 2026 running
 }
 

@@ -22,7 +22,9 @@ from quality_helpers import SiteServer
 from coursesite.errors import ContentError
 from coursesite.pipeline import BuildCache, Project, build, preview_build, render_site
 from coursesite.search import search_files
-from coursesite.text import SEARCH_LABELS
+from coursesite.text import labels
+
+SEARCH_LABELS = labels("en").search
 
 NOW = dt.datetime(2026, 5, 20, 10, 0)   # Summer 2026 running
 SUB_PATH = "teaching/archive"           # the site is served below the server's root
