@@ -81,7 +81,7 @@ def office_hour_dates(o, oh: S.OfficeHours) -> list[dt.date]:
     its weekday from its start date (default: the week of the first lecture) to the last
     lecture (default: the term's end), skipping the region's public holidays, the term's
     breaks and the excluded dates."""
-    dated = sorted(s.lecture.date for s in o.sessions if s.lecture.date is not S.TBD)
+    dated = sorted(s.day for s in o.sessions if s.day is not None)  # neither TBD nor unset
     first = oh.start_date or (monday_of(dated[0]) if dated else o.course.term.start)
     last = dated[-1] if dated else o.course.term.end
     skip = set(oh.exclude) | {day for day, _ in o.holidays}

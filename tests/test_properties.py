@@ -281,6 +281,9 @@ def check_outputs(out: Path) -> None:
 @example(mutation=raw_replace("ss26_amls/course.yaml", "level: master", "level: " + "x" * 200_000))
 @example(mutation=raw_replace("site.yaml", "language: en", "language: [en, de]"))
 @example(mutation=raw_replace("rooms.yaml", "rooms:", "rooms: 7\nold_rooms:"))
+# A lecture with `date: null`: office hours start from the first lecture that has a date.
+@example(mutation=raw_replace("ss26_amls/lectures.yaml", "Overview, date: 2026-04-16}",
+                              "Overview, date: null}"))
 def test_structural_mutations_give_clean_errors_or_complete_sites(workspace, mutation):
     build_mutated(workspace, mutation)
 
