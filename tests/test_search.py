@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from helpers import FIXTURES, theme_assets
-from playwright.sync_api import sync_playwright
 from quality_helpers import SiteServer
 
 from coursesite.errors import ContentError
@@ -28,8 +27,6 @@ SEARCH_LABELS = labels("en").search
 
 NOW = dt.datetime(2026, 5, 20, 10, 0)   # Summer 2026 running
 SUB_PATH = "teaching/archive"           # the site is served below the server's root
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def records(files: dict[str, bytes]) -> dict[str, dict]:
@@ -135,15 +132,6 @@ def served(tmp_path_factory):
     server = SiteServer(root / "www")
     yield server, root / "www" / SUB_PATH
     server.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                              args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def open_page(browser, url: str, js: bool = True):
