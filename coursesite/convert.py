@@ -93,10 +93,13 @@ def convert(node: Node, tp, path: str, out: Problems):
 
 
 def _convert_optional(node: Node, tp, path: str, out: Problems):
-    """An Optional value (None when empty); a DateOrTbd may also be TBD."""
+    """An Optional value (None when empty); a DateOrTbd may also be TBD, and is required
+    (left empty, it is an error: an exam or deadline needs a date or TBD)."""
     args = [a for a in typing.get_args(tp) if a is not type(None)]
     if node.value is None:
-        return None
+        if type(None) in typing.get_args(tp):
+            return None
+        _fail(node, path, out, "a date like 2026-07-20, or TBD")
     if args == [dt.date, S.Tbd]:
         return S.TBD if node.value == "TBD" else convert(node, dt.date, path, out)
     return convert(node, args[0], path, out)

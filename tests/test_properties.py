@@ -284,6 +284,8 @@ def check_outputs(out: Path) -> None:
 # A lecture with `date: null`: office hours start from the first lecture that has a date.
 @example(mutation=raw_replace("ss26_amls/lectures.yaml", "Overview, date: 2026-04-16}",
                               "Overview, date: null}"))
+# An exam or deadline with `date: null` (it needs a date or TBD): an error, not a crash.
+@example(mutation=raw_replace("ss26_amls/organization.yaml", "date: TBD", "date: null"))
 def test_structural_mutations_give_clean_errors_or_complete_sites(workspace, mutation):
     build_mutated(workspace, mutation)
 
