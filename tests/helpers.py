@@ -94,13 +94,14 @@ def lines(text: str) -> list[str]:
 
 
 def theme_assets(dest: Path) -> Path:
-    """An assets folder holding only the theme's files (style, script) of the repository's
-    assets/: whatever maintainers add there (slides of today's course) stays out of tests."""
-    from coursesite.pipeline import THEME_ASSETS  # noqa: PLC0415
+    """An assets folder holding only the theme's own files, as the tool finds them
+    (coursesite.theme): whatever maintainers add to assets/ (slides of today's course) stays
+    out of tests."""
+    from coursesite.theme import theme_asset_paths  # noqa: PLC0415
 
     dest.mkdir(parents=True, exist_ok=True)
-    for name in THEME_ASSETS:
-        shutil.copy2(ROOT / "assets" / name, dest / name)
+    for rel, source in theme_asset_paths().items():
+        shutil.copy2(source, dest / rel.removeprefix("assets/"))
     return dest
 
 

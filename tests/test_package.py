@@ -30,7 +30,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from helpers import GIT_ENV, ROOT, git
+from helpers import GIT_ENV, ROOT, git, theme_assets
 from test_ci_recipes import (
     check_deploy_configured_by_variables,
     check_github_site_recipe,
@@ -57,8 +57,7 @@ def package_sources(dest: Path) -> Path:
     shutil.copytree(ROOT / "coursesite", dest / "coursesite", ignore=ignore)
     shutil.copytree(ROOT / "templates", dest / "templates", ignore=ignore)
     (dest / "assets" / "ss26_x").mkdir(parents=True)
-    for name in THEME_ASSETS:
-        shutil.copy2(ROOT / "assets" / name, dest / "assets" / name)
+    theme_assets(dest / "assets")  # the theme's own files only, as the tool finds them
     (dest / "assets" / "ss26_x" / "slides.pdf").write_bytes(b"%PDF-1.4\n")
     return dest
 
