@@ -76,50 +76,70 @@ def _fail(node: Node, path: str, out: Problems, expected: str):
 
 def convert(node: Node, tp, path: str, out: Problems):
     """Read `node` as type `tp` of the schema; record problems and raise Invalid on failure."""
+    return converter(tp)(node, path, out)
+
+
+@cache
+def converter(tp):
+    """The reader of values of schema type `tp`, a function (node, path, out) -> value that
+    records problems and raises Invalid. Made once per type: what a type's values need is
+    decided here, not again for each of the thousands of values a large site has."""
     origin = typing.get_origin(tp)
     if origin is Union:
-        return _convert_optional(node, tp, path, out)
+        return _optional_converter(tp)
     if origin is list:
-        return _convert_list(node, typing.get_args(tp)[0], path, out)
+        return partial(_convert_list, converter(typing.get_args(tp)[0]))
     if tp is dict:
-        if node.kind not in ("mapping", "null"):
-            _fail(node, path, out, "a mapping of names to values")
-        return plain(node)
+        return _convert_dict
     if is_dataclass(tp):
-        return convert_mapping(node, tp, path, out)
-    if node.kind != "scalar":
-        _fail(node, path, out, _expected_scalar(tp))
-    return convert_scalar(node, tp, path, out)
+        return partial(_convert_dataclass, tp)
+    return _scalar_converter(tp)
 
 
-def _convert_optional(node: Node, tp, path: str, out: Problems):
+def _optional_converter(tp):
     """An Optional value (None when empty); a DateOrTbd may also be TBD, and is required
     (left empty, it is an error: an exam or deadline needs a date or TBD)."""
-    args = [a for a in typing.get_args(tp) if a is not type(None)]
-    if node.value is None:
-        if type(None) in typing.get_args(tp):
-            return None
-        _fail(node, path, out, "a date like 2026-07-20, or TBD")
-    if args == [dt.date, S.Tbd]:
-        return S.TBD if node.value == "TBD" else convert(node, dt.date, path, out)
-    return convert(node, args[0], path, out)
+    args = typing.get_args(tp)
+    nullable = type(None) in args
+    rest = [a for a in args if a is not type(None)]
+    if rest == [dt.date, S.Tbd]:
+        day = converter(dt.date)
+        inner = lambda node, path, out: S.TBD if node.value == "TBD" else day(node, path, out)  # noqa: E731
+    else:
+        inner = converter(rest[0])
+
+    def convert_optional(node: Node, path: str, out: Problems):
+        if node.value is None:
+            if nullable:
+                return None
+            _fail(node, path, out, "a date like 2026-07-20, or TBD")
+        return inner(node, path, out)
+    return convert_optional
 
 
-def _convert_list(node: Node, item_tp, path: str, out: Problems) -> list:
-    """A list of `item_tp` (empty when nothing is written); every bad item is reported."""
+def _convert_list(item, node: Node, path: str, out: Problems) -> list:
+    """A list read item by item with `item` (empty when nothing is written); every bad item
+    is reported."""
     if node.value is None:
         return []
     if node.kind != "list":
         _fail(node, path, out, "a list (lines starting with '- ')")
     items, failed = [], False
-    for i, item in enumerate(node.value):
+    for i, value in enumerate(node.value):
         try:
-            items.append(convert(item, item_tp, f"{path}[{i}]", out))
+            items.append(item(value, f"{path}[{i}]", out))
         except Invalid:
             failed = True
     if failed:
         raise Invalid
     return items
+
+
+def _convert_dict(node: Node, path: str, out: Problems) -> dict:
+    """A free-form mapping (`extra:`), as plain Python values."""
+    if node.kind not in ("mapping", "null"):
+        _fail(node, path, out, "a mapping of names to values")
+    return plain(node)
 
 
 def _expected_scalar(tp) -> str:
@@ -140,36 +160,45 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
 # Line breaks: only markdown fields may span lines (a title or short name is one line in a
 # calendar entry, a page title, a feed's summary).
 _LINE_BREAK = re.compile("[\n\r\x85\u2028\u2029]")
+# Either of the two: one search clears almost every single-line value at once.
+_SUSPECT = re.compile(f"{_CONTROL.pattern}|{_LINE_BREAK.pattern}")
+MARKDOWN_TYPES = (S.Markdown, S.MarkdownOrOff)
 
 
-def check_characters(node: Node, tp, path: str, out: Problems) -> None:
+def check_characters(node: Node, markdown: bool, path: str, out: Problems) -> None:
     """Refuse control characters in any value, and line breaks outside markdown fields."""
     text = node.value
+    if not (_CONTROL if markdown else _SUSPECT).search(text):
+        return
     found = _CONTROL.search(text)
     if found:
         out.error(node.file, node.line, path, f"control character U+{ord(found.group()):04X} "
                   "is not allowed; delete it (check escapes such as \\x01 in quoted text)")
         raise Invalid
-    if tp not in (S.Markdown, S.MarkdownOrOff) and _LINE_BREAK.search(text.strip("\n")):
+    if not markdown and _LINE_BREAK.search(text.strip("\n")):
         out.error(node.file, node.line, path, "expected a single line of text, got a line "
                   "break; write it on one line (only description-like markdown fields span "
                   "lines)")
         raise Invalid
 
 
-def convert_scalar(node: Node, tp, path: str, out: Problems):
-    """Read a scalar string as `tp` with its reader from READERS; every scalar, of any type,
-    is first checked for size and characters."""
-    text: str = node.value
-    if len(text) > MAX_TEXT:
-        _fail(node, path, out, f"at most {MAX_TEXT} characters")
-    check_characters(node, tp, path, out)
-    if tp not in (S.Markdown, S.MarkdownOrOff):
-        text = text.strip("\n")  # a block scalar's final newline is not part of a title
-    try:
-        return reader_for(tp)(text)
-    except Expected as exc:
-        _fail(node, path, out, str(exc))
+def _scalar_converter(tp):
+    """The converter of a scalar type: every scalar, of any type, is first checked for size
+    and characters, then read with its reader from READERS."""
+    read, markdown, expected = reader_for(tp), tp in MARKDOWN_TYPES, _expected_scalar(tp)
+
+    def convert_scalar(node: Node, path: str, out: Problems):
+        text = node.value
+        if not isinstance(text, str):
+            _fail(node, path, out, expected)
+        if len(text) > MAX_TEXT:
+            _fail(node, path, out, f"at most {MAX_TEXT} characters")
+        check_characters(node, markdown, path, out)
+        try:  # a block scalar's final newline is not part of a title
+            return read(text if markdown else text.strip("\n"))
+        except Expected as exc:
+            _fail(node, path, out, str(exc))
+    return convert_scalar
 
 
 def reader_for(tp):
@@ -371,7 +400,7 @@ def plain(node: Node):
     return node.value
 
 
-def convert_mapping(node: Node, cls, path: str, out: Problems):
+def _convert_dataclass(cls, node: Node, path: str, out: Problems):
     """Read a mapping as dataclass `cls`: unknown keys, missing keys and each field checked;
     every problem of the mapping is recorded before Invalid is raised."""
     names = _names(cls)
@@ -379,22 +408,21 @@ def convert_mapping(node: Node, cls, path: str, out: Problems):
         out.error(node.file, node.line, path, f"expected a mapping of keys such as "
                   f"{', '.join(names[:3])}; got {_shown(node)}")
         raise Invalid
-    failed = _unknown_keys(node, names, path, out)
+    given, unknown = node.value, _unknown_keys(node, cls, path, out)
     # A misspelt required key is reported once, as the unknown key with its hint.
-    misspelt = {close for key in node.value if key not in names
+    misspelt = {close for key in unknown
                 for close in get_close_matches(key, names, n=1, cutoff=0.6)}
-    values = {}
-    for fld in S.public_fields(cls):
-        child_path = S.join_path(path, fld.name)
-        if fld.name not in node.value:
-            if S.required(fld) and fld.name not in misspelt:
-                out.error(node.file, node.line, child_path,
-                          f"missing required key '{fld.name}' ({fld.metadata['doc']})")
+    failed, values = bool(unknown), {}
+    for name, read, required, doc in _plan(cls):
+        value = given.get(name)
+        if value is None:
+            if required and name not in misspelt:
+                out.error(node.file, node.line, S.join_path(path, name),
+                          f"missing required key '{name}' ({doc})")
                 failed = True
             continue
         try:
-            values[fld.name] = convert(node.value[fld.name], _hints(cls)[fld.name], child_path,
-                                       out)
+            values[name] = read(value, S.join_path(path, name), out)
         except Invalid:
             failed = True
     if failed:
@@ -403,13 +431,14 @@ def convert_mapping(node: Node, cls, path: str, out: Problems):
     return cls(**values, where=where)
 
 
-def _unknown_keys(node: Node, names: list, path: str, out: Problems) -> bool:
-    """Record each key the class does not have, with a hint; True if there was one."""
-    unknown = [key for key in node.value if key not in names]
+def _unknown_keys(node: Node, cls, path: str, out: Problems) -> list:
+    """Record each key the class does not have, with a hint; those keys."""
+    known, names = _known(cls), _names(cls)
+    unknown = [key for key in node.value if key not in known]
     for key in unknown:
         out.error(node.file, node.key_lines[key], S.join_path(path, key),
                   f"unknown key '{key}'{unknown_key_hint(key, names)}")
-    return bool(unknown)
+    return unknown
 
 
 def unknown_key_hint(key: str, names: list) -> str:
@@ -418,12 +447,21 @@ def unknown_key_hint(key: str, names: list) -> str:
 
 
 @cache
-def _hints(cls) -> dict:
-    """The resolved field types of a schema class (its annotations are strings)."""
-    return typing.get_type_hints(cls)
+def _plan(cls) -> tuple:
+    """(key, converter, required, doc) of each field YAML may set in a `cls`, in schema
+    order; the field types are resolved once (schema.py's annotations are strings)."""
+    hints = typing.get_type_hints(cls)
+    return tuple((fld.name, converter(hints[fld.name]), S.required(fld), fld.metadata["doc"])
+                 for fld in S.public_fields(cls))
 
 
 @cache
 def _names(cls) -> list:
-    """The keys YAML may set in a mapping of class `cls`."""
+    """The keys YAML may set in a mapping of class `cls`, in schema order."""
     return [fld.name for fld in S.public_fields(cls)]
+
+
+@cache
+def _known(cls) -> frozenset:
+    """The keys of `cls`, for looking one up."""
+    return frozenset(_names(cls))
