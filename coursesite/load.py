@@ -113,9 +113,27 @@ def read_bytes(path: Path) -> bytes:
 def outside(path: Path, root: Path) -> Path | None:
     """Where `path` really is when that is outside `root` (through a symbolic link); None
     when it is inside. Links inside the content folder are followed (a shared file)."""
+    if not _through_link(path, root):  # the common case: a plain file in a plain folder
+        return None
     real = os.path.realpath(path)  # a loop of links is left for reading to report
     base = _real_folder(os.fspath(root))
     return None if real == base or real.startswith(base.rstrip(os.sep) + os.sep) else Path(real)
+
+
+def _through_link(path: Path, root: Path) -> bool:
+    """True unless `path` is written under `root` and no part of it below `root` is a
+    symbolic link (then it is inside root, and resolving it in full is not needed: two lstat
+    calls where realpath makes one per part of the absolute path)."""
+    try:
+        parts = Path(path).relative_to(root).parts
+    except ValueError:
+        return True
+    current = Path(root)
+    for part in parts:
+        current = current / part
+        if part == ".." or os.path.islink(current):
+            return True
+    return False
 
 
 @lru_cache(maxsize=8)
