@@ -4,9 +4,16 @@ The live preview keeps a `BuildCache` between builds so that a save re-reads and
 only what changed; a build without one (`NO_CACHE`) computes everything. Every stage asks the
 same question the same way, `cache.reuse(key, inputs, make)`, and a build with a cache gives
 the same bytes as one without: the tests build both ways and compare.
+
+Files, folder listings and trees are kept by what the file system says about them: the
+watcher's events name the paths that changed (`begin(changed)`), and each kept file is
+stat'ed anyway (modification time, size, inode), a safety net for editors that save by
+renaming and for events that get lost. A build that was told nothing (`changed` None: a
+caller without a watcher) trusts no stat and re-reads everything, comparing bytes.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -19,11 +26,33 @@ def same(a, b) -> bool:
     return a is b or (type(a) is type(b) and a == b)
 
 
+def walk_tree(root) -> tuple[list, list]:
+    """(every folder, every path) under `root`, links to folders not followed: what
+    `kept_tree` watches of a tree."""
+    folders, paths = [], []
+    for folder, dirs, files in os.walk(root):
+        folders.append(folder)
+        paths.extend(os.path.join(folder, name) for name in (*dirs, *files))
+    return folders, paths
+
+
+def signature(info: os.stat_result | None) -> tuple | None:
+    """What says a file is still the one read: its time, size, inode and type (None: gone)."""
+    if info is None:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino, info.st_dev, info.st_mode)
+
+
 class BuildCache:
-    """Values by key, each kept with the inputs it was made from."""
+    """Values by key, each kept with the inputs it was made from; files by their stat."""
 
     def __init__(self):
         self._entries: dict = {}
+        self._files: dict = {}      # key -> (signature, value)
+        self._trusted = False       # the current build was told which paths changed
+        self._events: frozenset = frozenset()
+        self._below: tuple = ()     # every event path + "/": events under a folder
+        self._stats: dict = {}      # path -> stat_result or None, this build's
 
     def reuse(self, key, inputs: tuple, make: Callable[[], T]) -> T:
         """make()'s value for `key`: the remembered one while every input is unchanged since
@@ -36,12 +65,118 @@ class BuildCache:
         self._entries[key] = (inputs, value)
         return value
 
+    # --- files ---------------------------------------------------------------------------
+
+    def begin(self, changed=None) -> None:
+        """Start a build. `changed`: the paths the watcher saw change since the last build
+        (absolute, as the project's folders are spelled), or None when nobody knows, which
+        makes every file, listing and tree be read again."""
+        self._stats = {}
+        self._trusted = changed is not None
+        self._events = frozenset(os.fspath(p).rstrip("/") for p in changed or ())
+        self._below = tuple(p + "/" for p in self._events)
+
+    def stat(self, path) -> os.stat_result | None:
+        """os.stat(path) (None when it cannot be stat'ed), once per path per build."""
+        path = os.fspath(path)
+        try:
+            return self._stats[path]
+        except KeyError:
+            pass
+        try:
+            info = os.stat(path)
+        except (OSError, ValueError):
+            info = None
+        self._stats[path] = info
+        return info
+
+    def touched(self, path: str) -> bool:
+        """Whether an event named the path or a folder above it (a folder renamed or removed
+        names only itself)."""
+        if not self._events:
+            return False
+        return path in self._events or path.startswith(self._below)
+
+    def keep_file(self, key, path, make: Callable[[], T]) -> T:
+        """make()'s value for the file at `path`: the remembered one while this build trusts
+        the events, none named the file and its stat is the same as when it was read."""
+        path = os.fspath(path)
+        now = signature(self.stat(path))
+        hit = self._files.get(key)
+        if hit is not None and self._trusted and hit[0] == now and now is not None \
+                and not self.touched(path):
+            return hit[1]
+        value = make()
+        self._files[key] = (now, value)  # the stat before reading: a later write is seen
+        return value
+
+    def listing(self, folder) -> tuple:
+        """The sorted names in `folder` (() when it cannot be listed): the remembered ones
+        while the folder's stat is the same (adding, removing or renaming an entry changes
+        its time) and every event naming an entry of it names one it had that still exists
+        (an edited file leaves the listing as it was)."""
+        folder = os.fspath(folder)
+        now = signature(self.stat(folder))
+        hit = self._files.get(("listing", folder))
+        if hit is not None and self._trusted and hit[0] == now and now is not None and all(
+                os.path.basename(e) in hit[2] and self.stat(e) is not None
+                for e in self._events if os.path.dirname(e) == folder):
+            return hit[1]
+        try:
+            names = tuple(sorted(os.listdir(folder)))
+        except OSError:
+            names = ()
+        self._files[("listing", folder)] = (now, names, frozenset(names))
+        return names
+
+    def kept_tree(self, key, root, make: Callable[[], tuple]):
+        """The first part of make()'s (value, folders, paths) for the tree under `root`: the
+        remembered value while every folder of the tree has the same stat and each event
+        under `root` names one of the tree's `paths` that still exists (an edit of a known
+        file leaves the tree as it was)."""
+        root = os.fspath(root)
+        hit = self._files.get(("tree", key, root))
+        if hit is not None and self._trusted and self._tree_unchanged(root, *hit[1:]):
+            return hit[0]
+        value, folders, paths = make()
+        folders = {os.fspath(f): signature(self.stat(f)) for f in folders}
+        self._files[("tree", key, root)] = (value, folders, frozenset(map(os.fspath, paths)))
+        return value
+
+    def _tree_unchanged(self, root: str, folders: dict, paths: frozenset) -> bool:
+        for event in self._events:
+            if (event == root or event.startswith(root + "/")) and (
+                    event not in paths or self.stat(event) is None):
+                return False
+        return all(signature(self.stat(f)) == sig for f, sig in folders.items())
+
 
 class _NoCache(BuildCache):
     """The cache of a one-off build: remembers nothing, so `reuse` always makes."""
 
+    def begin(self, changed=None) -> None:
+        pass  # shared by every one-off build (and their workers): holds no state
+
     def reuse(self, _key, _inputs: tuple, make: Callable[[], T]) -> T:
         return make()
+
+    def stat(self, path) -> os.stat_result | None:
+        try:  # nothing remembered: a later build must see the file as it is then
+            return os.stat(path)
+        except (OSError, ValueError):
+            return None
+
+    def keep_file(self, _key, _path, make: Callable[[], T]) -> T:
+        return make()
+
+    def listing(self, folder) -> tuple:
+        try:
+            return tuple(sorted(os.listdir(folder)))
+        except OSError:
+            return ()
+
+    def kept_tree(self, _key, _root, make: Callable[[], tuple]):
+        return make()[0]
 
 
 NO_CACHE = _NoCache()

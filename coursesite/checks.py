@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import schema as S
-from .cache import NO_CACHE, BuildCache
+from .cache import NO_CACHE, BuildCache, walk_tree
 from .convert import Problems
 from .dates import in_break, office_hour_dates
 from .errors import Problem, closest
@@ -48,7 +48,8 @@ def check_site(config: S.SiteConfig | None, rooms: S.Rooms | None, rooms_by_id: 
     if config is None or rooms is None:
         return
     check_references(offering_references(config, rooms), rooms_by_id, assets_dir, out)
-    listing = asset_listing(assets_dir) if cache is not NO_CACHE else None
+    listing = cache.kept_tree("asset names", assets_dir, lambda: asset_tree(assets_dir)) \
+        if cache is not NO_CACHE and assets_dir is not None else None
     for offering in offerings:
         found = checked[offering.slug] if checked is not None else cache.reuse(
             ("checks", offering.slug), (offering, rooms_by_id, listing),
@@ -81,6 +82,12 @@ def asset_listing(assets_dir: Path | None) -> frozenset:
     root = str(assets_dir)
     return frozenset(os.path.relpath(os.path.join(folder, name), root)
                      for folder, _, names in os.walk(root) for name in names)
+
+
+def asset_tree(assets_dir: Path) -> tuple:
+    """(asset_listing, the folders, the paths) of assets/, for `BuildCache.kept_tree`."""
+    folders, paths = walk_tree(assets_dir)
+    return asset_listing(assets_dir), folders, paths
 
 
 def check_offering(o: Offering, rooms: dict, assets_dir: Path | None, out: Problems) -> None:

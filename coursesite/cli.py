@@ -361,11 +361,14 @@ def run_serve(project, host: str, port: int, now: dt.datetime | None) -> int:
     gc.enable()  # a preview runs for hours: its garbage must be collected
     from coursesite.serve import serve
 
-    roots = {"content": str(project.content.resolve()), "templates": str(project.templates),
-             "assets": str(project.assets)}
+    # Spelled as the build spells them (absolute, links not resolved): the events' paths then
+    # name the very files the build's cache keeps.
+    roots = {kind: os.path.abspath(folder) for kind, folder in (
+        ("content", project.content), ("templates", project.templates),
+        ("assets", project.assets))}
     try:
         cache = BuildCache()
-        serve(lambda: preview_build(project, cache, now), roots, host, port)
+        serve(lambda changed: preview_build(project, cache, now, changed), roots, host, port)
     except ContentError as exc:
         print(exc.report(), file=sys.stderr)
         return 1

@@ -33,13 +33,15 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from . import schema as S
-from .cache import NO_CACHE, BuildCache
+from .cache import NO_CACHE, BuildCache, walk_tree
 from .calendar import Version, replay, snapshot
 from .errors import ContentError
 from .load import display_path
@@ -73,7 +75,7 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
     repo = git_repository(content_dir)
     history = History()
     if repo is None:
-        when = fallback_times(content_dir)
+        when = fallback_times(content_dir, cache)
         untracked = (f"{display_path(content_dir)}: {outside_git(content_dir)}, so calendar "
                      "changes cannot be tracked: every event is published at SEQUENCE 0 and no "
                      "schedule change is announced")
@@ -152,7 +154,7 @@ def current_snapshot(site: Site, o, cache: BuildCache):
                        lambda: snapshot(site, o))
 
 
-def fallback_times(content_dir: Path):
+def fallback_times(content_dir: Path, cache: BuildCache = NO_CACHE):
     """slug -> when its content was last edited, for content outside git: SOURCE_DATE_EPOCH,
     else the newest modification time of the offering's files and the shared ones
     (site.yaml, rooms.yaml), else now. Per offering, so that editing (or adding) one
@@ -161,16 +163,26 @@ def fallback_times(content_dir: Path):
     if epoch is not None:
         return lambda _slug: epoch
     newest: dict[str, float] = {}
-    for path in content_dir.rglob("*.y*ml"):
-        if path.is_file():
-            top = path.relative_to(content_dir).parts[0]
-            newest[top] = max(newest.get(top, 0.0), path.stat().st_mtime)
+    for top, path in cache.kept_tree("yaml", content_dir, lambda: yaml_files(content_dir)):
+        info = cache.stat(path)
+        if info is not None and stat.S_ISREG(info.st_mode):
+            newest[top] = max(newest.get(top, 0.0), info.st_mtime)
     shared = max((newest.get(name, 0.0) for name in SHARED_FILES), default=0.0)
 
     def when(slug: str) -> dt.datetime:
         moment = max(newest.get(slug, 0.0), shared) or dt.datetime.now().timestamp()
         return dt.datetime.fromtimestamp(int(moment), dt.timezone.utc)
     return when
+
+
+def yaml_files(content_dir: Path) -> tuple:
+    """((top-level name, path) of every *.y*ml entry at any depth, as rglob finds them;
+    the tree's folders; its paths), for `BuildCache.kept_tree`."""
+    root = os.fspath(content_dir)
+    folders, paths = walk_tree(root)
+    found = tuple((os.path.relpath(path, root).split(os.sep)[0], path) for path in paths
+                  if fnmatchcase(os.path.basename(path), "*.y*ml"))
+    return found, folders, paths
 
 
 # --- git ------------------------------------------------------------------------------------

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import zoneinfo
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from functools import cache
 from pathlib import Path
+from stat import S_ISDIR
 
 from . import schema as S
-from .cache import NO_CACHE, BuildCache
+from .cache import NO_CACHE, BuildCache, signature
 from .checks import check_site, offering_problems
 from .convert import (
     Invalid,
@@ -24,7 +27,7 @@ from .convert import (
     valid_timezone,  # noqa: F401 - re-exported: tests import it from here
 )
 from .dates import holidays_in
-from .errors import ContentError, did_you_mean
+from .errors import ContentError, Problem, did_you_mean
 from .load import Node, display_path, load_yaml, outside, read_bytes
 from .schema import WEEKDAYS
 from .text import Labels, labels
@@ -129,12 +132,15 @@ def load_site(content_dir: Path, assets_dir: Path | None,
     if not content_dir.is_dir():
         raise ContentError(f"{display_path(content_dir)}: content folder not found; "
                            "pass --content DIR")
+    names = cache.listing(content_dir)
     config = read_file(content_dir / "site.yaml", S.SiteConfig, out, cache) \
-        if present(content_dir / "site.yaml") else _missing(content_dir / "site.yaml", out)
+        if "site.yaml" in names else _missing(content_dir / "site.yaml", out)
     rooms_file = content_dir / "rooms.yaml"
-    rooms = read_file(rooms_file, S.Rooms, out, cache) if present(rooms_file) else S.Rooms()
-    rooms_by_id = index_rooms(rooms) if rooms is not None else {}
-    folders = offering_folders(content_dir, out)
+    rooms = read_file(rooms_file, S.Rooms, out, cache) if "rooms.yaml" in names else S.Rooms()
+    # the same rooms give the same index: the checks and pages kept find it unchanged at once
+    rooms_by_id = cache.reuse("rooms", (rooms,), lambda: index_rooms(rooms)) \
+        if rooms is not None else {}
+    folders = offering_folders(content_dir, out, cache)
     assets = Path(assets_dir) if assets_dir is not None else None
     offerings, checked = [], None
     if cache is NO_CACHE and worth_splitting(folders):
@@ -171,24 +177,29 @@ def read_offering(shared: tuple, folder: Path) -> tuple:
 def read_file(path: Path, cls, out: Problems, cache: BuildCache = NO_CACHE):
     """Load one YAML file as `cls`; None (with problems recorded) when it cannot be read.
 
-    A file whose bytes are unchanged since the cache saw it is not parsed again: its earlier
-    result and problems are reused. Bytes, not mtimes, because two saves within one mtime
-    tick must not be missed.
+    The preview's cache keeps the result while the file is (events and stat: cache.py); a
+    file read again whose bytes are unchanged is not parsed again. Bytes, not mtimes, when
+    nobody says what changed, because two saves within one mtime tick must not be missed.
     """
-    elsewhere = outside(path, out.root) if out.root is not None else None
+    result, errors = cache.keep_file(("parsed", os.fspath(path), cls), path,
+                                     lambda: _read_file(path, cls, out.root, cache))
+    out.errors.extend(errors)
+    return result
+
+
+def _read_file(path: Path, cls, root: Path | None, cache: BuildCache) -> tuple:
+    """(the file converted to `cls` or None, the problems of reading it)."""
+    elsewhere = outside(path, root) if root is not None else None
     if elsewhere is not None:
-        out.error(display_path(path), 0, "", f"a symbolic link to a file outside the content "
-                  f"folder ({elsewhere}); copy the file into the content folder")
-        return None
+        return None, [Problem(display_path(path), 0, "", "a symbolic link to a file outside "
+                              f"the content folder ({elsewhere}); copy the file into the "
+                              "content folder")]
     try:
         data = read_bytes(path)
     except ContentError as exc:
-        out.errors.extend(exc.problems)
-        return None
-    result, errors = cache.reuse(("file", path, cls), (data,),
-                                 lambda: _parse_file(path, data, cls, out.root))
-    out.errors.extend(errors)
-    return result
+        return None, list(exc.problems)
+    return cache.reuse(("file", os.fspath(path), cls), (data,),
+                       lambda: _parse_file(path, data, cls, root))
 
 
 def _parse_file(path: Path, data: bytes, cls, root: Path | None) -> tuple:
@@ -215,12 +226,6 @@ def index_rooms(rooms: S.Rooms) -> dict:
     return by_id
 
 
-def present(path: Path) -> bool:
-    """True when the content has an entry of this name: a file, or a symbolic link even if it
-    points nowhere (reading it then says what is wrong, instead of silently skipping it)."""
-    return path.exists() or path.is_symlink()
-
-
 def _missing(path: Path, out: Problems):
     """Record that a required file is missing (saying what it holds); None, for its value."""
     what = {"site.yaml": "the site's title and settings", "course.yaml": "title, short and term",
@@ -230,24 +235,39 @@ def _missing(path: Path, out: Problems):
     return None
 
 
-def offering_folders(content_dir: Path, out: Problems) -> list[Path]:
-    """Offering folders in name order; folders starting with '.' or '_' are drafts, skipped."""
-    folders = []
-    for entry in sorted(content_dir.iterdir()):
-        if not entry.is_dir() or entry.name.startswith((".", "_")):
+def offering_folders(content_dir: Path, out: Problems,
+                     cache: BuildCache = NO_CACHE) -> list[Path]:
+    """Offering folders in name order; folders starting with '.' or '_' are drafts, skipped.
+    The preview's cache keeps them while the content folder's entries are the same."""
+    names = cache.listing(content_dir)
+    stats = tuple(signature(cache.stat(content_dir / name)) for name in names)
+    folders, problems = cache.reuse(("folders", os.fspath(content_dir)), (names, stats),
+                                    lambda: _offering_folders(content_dir, names, stats))
+    out.errors.extend(problems)
+    return folders
+
+
+def _offering_folders(content_dir: Path, names: tuple, stats: tuple) -> tuple[list, list]:
+    """(the offering folders among `names`, the problems of those that cannot be one);
+    `stats` are the entries' signatures (None: not there)."""
+    folders, problems = [], []
+    for name, info in zip(names, stats, strict=True):
+        entry = content_dir / name
+        if info is None or not S_ISDIR(info[4]) or name.startswith((".", "_")):
             continue
         elsewhere = outside(entry, content_dir)
         if elsewhere is not None:
-            out.error(display_path(entry), 0, "", f"a symbolic link to a folder outside the "
-                      f"content folder ({elsewhere}); move the offering into the content folder")
+            problems.append(Problem(display_path(entry), 0, "", "a symbolic link to a folder "
+                                    f"outside the content folder ({elsewhere}); move the "
+                                    "offering into the content folder"))
             continue
-        if not S.SLUG.fullmatch(entry.name):
-            out.error(display_path(entry), 0, "",
-                      "offering folder names become URLs: use lower-case letters, digits, "
-                      "'-' and '_' (e.g. ss26_amls)")
+        if not S.SLUG.fullmatch(name):
+            problems.append(Problem(display_path(entry), 0, "",
+                                    "offering folder names become URLs: use lower-case "
+                                    "letters, digits, '-' and '_' (e.g. ss26_amls)"))
             continue
         folders.append(entry)
-    return folders
+    return folders, problems
 
 
 @cache
@@ -260,15 +280,16 @@ def _empty(cls):
 def load_offering(folder: Path, config, out: Problems,
                   cache: BuildCache = NO_CACHE) -> Offering | None:
     """Read one offering folder; None when any of its files has problems."""
-    for extra in sorted(folder.glob("*.y*ml")):
-        if extra.name not in S.OFFERING_FILES:
-            out.error(display_path(extra), 0, "", "unknown file" + did_you_mean(
-                extra.name, S.OFFERING_FILES) + "; offering files are " +
+    names = cache.listing(folder)
+    for extra in names:
+        if fnmatchcase(extra, "*.y*ml") and extra not in S.OFFERING_FILES:
+            out.error(display_path(folder / extra), 0, "", "unknown file" + did_you_mean(
+                extra, S.OFFERING_FILES) + "; offering files are " +
                 ", ".join(S.OFFERING_FILES))
     parts = {}
     for name, (cls, required) in S.OFFERING_FILES.items():
         path = folder / name
-        if not present(path):
+        if name not in names:  # an entry of that name, even a link pointing nowhere
             parts[name] = _missing(path, out) if required else _empty(cls)
         else:
             parts[name] = read_file(path, cls, out, cache)

@@ -70,10 +70,13 @@ def validate(project: Project, strict: bool = False, cache: BuildCache = NO_CACH
 
 
 def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_CACHE,
-                now: dt.datetime | None = None, search: bool = True) -> BuildResult:
+                now: dt.datetime | None = None, search: bool = True,
+                changed=None) -> BuildResult:
     """Validate and render the whole site into memory as of `now` (default: the clock; it
     decides which timed materials are released), with its search index unless `search` is
-    False; raises ContentError, writes nothing."""
+    False; raises ContentError, writes nothing. `changed`: the paths the preview's watcher
+    saw change since the cache's last build (None: unknown, everything is looked at)."""
+    cache.begin(changed)
     site = validate(project, strict, cache)
     moment = as_of(site, now)
     pending = {o.slug: pending_releases(o, moment) for o in site.offerings}
@@ -188,12 +191,17 @@ def warning_lines(result: BuildResult, notes: bool = True) -> list[str]:
             + ([f"note: {n}" for n in result.history.notes] if notes else []))
 
 
-def preview_build(project: Project, cache: BuildCache, now: dt.datetime | None = None
-                  ) -> tuple[dict, str]:
+def preview_build(project: Project, cache: BuildCache, now: dt.datetime | None = None,
+                  changed=None) -> tuple[dict, str]:
     """The live preview's build: (files, its warnings as text, shown in the terminal and the
     page's overlay); raises ContentError. Notes are left out: that a folder outside git
-    cannot track calendar changes is news for a build, not for every save."""
-    result = render_site(project, cache=cache, now=now, search=False)  # the preview stays fast
+    cannot track calendar changes is news for a build, not for every save. `changed` are
+    the paths the watcher's events named (None: unknown)."""
+    # Absolute folders, as the watcher spells the events' paths (links left as they are).
+    project = Project(*(Path(os.path.abspath(p)) for p in
+                        (project.content, project.templates, project.assets)))
+    result = render_site(project, cache=cache, now=now, search=False,  # the preview stays fast
+                         changed=changed)
     return result.files, "\n".join(warning_lines(result, notes=False))
 
 

@@ -16,7 +16,7 @@ import markdown as markdown_lib
 from markupsafe import Markup
 
 from . import schema as S
-from .cache import NO_CACHE, BuildCache
+from .cache import NO_CACHE, BuildCache, walk_tree
 from .errors import ContentError, Problem
 from .load import display_path
 from .theme import theme_asset_paths
@@ -197,19 +197,27 @@ def collect_assets(assets_dir: Path, cache: BuildCache = NO_CACHE) -> dict[str, 
     that point outside assets/ (a symlink must not publish a file from elsewhere).
 
     A file whose size, inode and modification time are unchanged since the cache read it is
-    not read again (slides can be large; the live preview re-collects on every save).
+    not read again (slides can be large; the live preview re-collects on every save), and
+    the list of files is kept while the tree is (cache.kept_tree).
     """
     assets_dir = Path(assets_dir)
+    return {out: read_asset(path, cache) for out, path in
+            cache.kept_tree("assets", assets_dir, lambda: asset_files(assets_dir))}
+
+
+def asset_files(assets_dir: Path) -> tuple:
+    """((output path, file) of each asset to publish, in name order; the tree's folders;
+    its paths), for `BuildCache.kept_tree`."""
     root = assets_dir.resolve()
-    files = {}
+    files = []
     for path in sorted(assets_dir.rglob("*")):
         rel = path.relative_to(assets_dir).as_posix()
         if any(p.startswith(".") for p in rel.split("/")) or rel.endswith("~"):
             continue
         if not path.is_file() or not path.resolve().is_relative_to(root):
             continue
-        files[f"assets/{rel}"] = read_asset(path, cache)
-    return files
+        files.append((f"assets/{rel}", path))
+    return (tuple(files), *walk_tree(assets_dir))
 
 
 def collect_theme_assets(cache: BuildCache = NO_CACHE) -> dict[str, bytes]:

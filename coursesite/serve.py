@@ -120,7 +120,8 @@ class LiveSite:
     counter that clients wait on, and the builder thread."""
 
     def __init__(self, build_files, roots: dict[str, str]):
-        self.build_files = build_files  # () -> (files, warnings text); raises ContentError
+        # (changed paths, or None: unknown) -> (files, warnings text); raises ContentError
+        self.build_files = build_files
         self.roots = roots
         self.files: dict[str, bytes] = {}
         self.problems = ""
@@ -144,14 +145,16 @@ class LiveSite:
             self.debounce.add(kind, path, time.monotonic())
             self.cond.notify_all()
 
-    def rebuild(self, kinds=frozenset({"content"})) -> None:
+    def rebuild(self, kinds=frozenset({"content"}), paths=None) -> None:
         """Build into memory and publish it; on failure keep the last good site. `kinds` are
-        what changed (content, templates, assets), named in the terminal's line."""
+        what changed (content, templates, assets), named in the terminal's line; `paths` the
+        files the events named (None: unknown, as for the first build), passed to the build
+        so that it re-reads only those (and any whose stat changed)."""
         self.ready.clear()
         start = time.perf_counter()
         warnings = self.warnings
         try:
-            files, warnings = self.build_files()
+            files, warnings = self.build_files(paths)
             problems = ""
         except ContentError as exc:
             files, problems = None, exc.report()
@@ -182,7 +185,7 @@ class LiveSite:
                 self.cond.wait(timeout=0.5 if wait is None else wait)
                 batch = self.debounce.due(time.monotonic())
             if batch:
-                self.rebuild(batch[0])
+                self.rebuild(*batch)
 
     def stop(self) -> None:
         self.stopping.set()
@@ -393,7 +396,7 @@ def serve(build_files, roots: dict[str, str], host: str = "127.0.0.1", port: int
     from watchdog.observers import Observer
 
     live = LiveSite(build_files, roots)
-    live.rebuild()
+    live.rebuild(paths=None)
 
     class Watch(FileSystemEventHandler):
         def on_any_event(self, event):

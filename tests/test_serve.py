@@ -85,9 +85,9 @@ class Running:
 
 
 def project_roots(project: Project) -> dict[str, str]:
-    return {"content": str(Path(project.content).resolve()),
-            "templates": str(Path(project.templates).resolve()),
-            "assets": str(Path(project.assets).resolve())}
+    return {"content": os.path.abspath(project.content),
+            "templates": os.path.abspath(project.templates),
+            "assets": os.path.abspath(project.assets)}
 
 
 @contextlib.contextmanager
@@ -105,7 +105,8 @@ def live_server(project: Project, port: int = 0, roots: dict | None = None):
 
     def run():
         try:
-            serve(lambda: preview_build(project, cache), roots, HOST, port, on_ready)
+            serve(lambda changed: preview_build(project, cache, changed=changed), roots, HOST, port,
+                  on_ready)
         except BaseException as exc:  # noqa: BLE001 - reported to the test below
             got["error"] = exc
             started.set()
@@ -309,7 +310,7 @@ def test_default_debounce_is_short():
 
 
 def test_live_site_notice_ignores_temp_files_and_batches_real_ones():
-    live = LiveSite(lambda: ({}, ""), ROOTS)
+    live = LiveSite(lambda _changed: ({}, ""), ROOTS)
     live.notice("/p/content/ss26_amls/.lectures.yaml.swp")
     live.notice("/p/site/index.html")
     assert live.debounce.last is None
@@ -331,7 +332,7 @@ def test_rebuild_events_and_last_good_site(capsys):
         RuntimeError("a bug in coursesite"),
     ])
 
-    def build_files():
+    def build_files(_changed):
         item = next(builds)
         if isinstance(item, Exception):
             raise item
