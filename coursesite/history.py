@@ -85,9 +85,8 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
             history.notes.append(untracked + " (keep the content in git so calendar apps "
                                  "see edits)")
         for o in site.offerings:
-            history.records[o.slug] = replay([Version("local", when(o.slug),
-                                                      current_snapshot(site, o, cache))],
-                                               o.labels)
+            history.records[o.slug] = record_of(
+                o, [Version("local", when(o.slug), current_snapshot(site, o, cache))], cache)
         return history
     if repo.shallow:
         history.warnings.append(
@@ -111,8 +110,14 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
             history.uncommitted.append(o.slug)
             versions.append(Version(worktree_id(current), repo.edit_time(o.slug, dirty),
                                     current))
-        history.records[o.slug] = replay(versions, o.labels)
+        history.records[o.slug] = record_of(o, versions, cache)
     return history
+
+
+def record_of(o, versions: list, cache: BuildCache):
+    """The offering's Record after its versions (kept while they are the same)."""
+    return cache.reuse(("record", o.slug), (tuple(versions), o.labels),
+                       lambda: replay(versions, o.labels))
 
 
 def outside_git(content_dir: Path) -> str:

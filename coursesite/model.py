@@ -161,7 +161,10 @@ def load_site(content_dir: Path, assets_dir: Path | None,
     if out.errors:
         raise ContentError(out.errors)
     offerings.sort(key=lambda o: o.sort_key, reverse=True)
-    return Site(config, rooms_by_id, tuple(offerings), tuple(sorted(set(out.warnings))))
+    # kept while every warning is the same object: the overlay's text is then kept too
+    warnings = cache.reuse("warnings", (tuple(out.warnings),),
+                           lambda: tuple(sorted(set(out.warnings))))
+    return Site(config, rooms_by_id, tuple(offerings), warnings)
 
 
 def read_offering(shared: tuple, folder: Path) -> tuple:

@@ -33,6 +33,7 @@ from .search import search_files
 from .theme import THEME_ASSETS as THEME_ASSETS  # re-exported: the CI recipes' tests use it
 from .theme import default_assets, default_templates, template_folders
 from .upcoming import marks as moment_marks
+from .upcoming import stops
 from .workers import map_in_workers, worth_splitting
 from .write import WriteReport, write_site
 
@@ -92,7 +93,7 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
             files.update(part)
     else:
         files = render_offerings(job, site.offerings, cache)
-    files.update(render_jobs(env, site_jobs(site, job.archive)))
+    files.update(site_pages(job, cache))
     files.update(published_assets(project, pending, cache))
     files.update(server_config())
     files.update(search_files(files) if search else {})
@@ -134,13 +135,37 @@ def render_offerings(job: Job, offerings, cache: BuildCache = NO_CACHE) -> dict:
         pending, record = job.pending.get(o.slug, frozenset()), job.records[o.slug]
         files.update(cache.reuse(("feeds", o.slug), (o, site.config, site.rooms, record, pending),
                                  partial(offering_feeds, site, o, record, pending)))
-        archive, marks = job.archive.for_offering(o), moment_marks(o, job.moment)
+        archive, marks = archive_view(job, o, cache), offering_marks(o, job.moment, cache)
         files.update(cache.reuse(("pages", o.slug),
                                  (env, o, site.config, site.rooms, pending, record.changes,
                                   archive, marks),
                                  partial(offering_pages, env, site, o, pending, record.changes,
                                          archive, marks)))
     return files
+
+
+def offering_marks(o, moment: dt.datetime | None, cache: BuildCache):
+    """What the offering's pages mark at the build's moment; its stops are kept while the
+    offering is (the moment moves on every build, the stops do not)."""
+    return moment_marks(o, moment, cache.reuse(("stops", o.slug), (o,), lambda: stops(o)))
+
+
+def archive_view(job: Job, o, cache: BuildCache) -> dict:
+    """Archive.for_offering, kept while the offerings of its course, their statuses and
+    the site's settings are the same."""
+    course = job.archive.by_course[o.course_id].offerings
+    return cache.reuse(("archive", o.slug),
+                       (o, course, tuple(job.archive.marks[x.slug] for x in course),
+                        job.site.config),
+                       lambda: job.archive.for_offering(o))
+
+
+def site_pages(job: Job, cache: BuildCache) -> dict:
+    """The pages made once per site (the landing page), kept while the templates, the
+    offerings, their statuses and the site's settings are the same."""
+    return cache.reuse("site pages", (job.env, job.site.config, job.site.offerings,
+                                      job.archive.marks),
+                       lambda: render_jobs(job.env, site_jobs(job.site, job.archive)))
 
 
 def offering_pages(env, site: Site, o, pending: frozenset, changes: tuple,
@@ -202,7 +227,9 @@ def preview_build(project: Project, cache: BuildCache, now: dt.datetime | None =
                         (project.content, project.templates, project.assets)))
     result = render_site(project, cache=cache, now=now, search=False,  # the preview stays fast
                          changed=changed)
-    return result.files, "\n".join(warning_lines(result, notes=False))
+    text = cache.reuse("warning lines", (result.site.warnings, tuple(result.history.warnings)),
+                       lambda: "\n".join(warning_lines(result, notes=False)))
+    return result.files, text
 
 
 def summary(result: BuildResult, seconds: float, out: Path | None = None) -> str:
