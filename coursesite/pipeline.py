@@ -18,7 +18,7 @@ from .calendar import offering_feeds
 from .errors import ContentError, Problem
 from .history import History, change_records
 from .load import display_path
-from .model import Site, load_site, pending_releases
+from .model import Site, load_site, release_times
 from .pages import offering_jobs, site_jobs
 from .render import (
     collect_assets,
@@ -80,7 +80,7 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
     cache.begin(changed)
     site = validate(project, strict, cache)
     moment = as_of(site, now)
-    pending = {o.slug: pending_releases(o, moment) for o in site.offerings}
+    pending = {o.slug: pending_at(o, moment, cache) for o in site.offerings}
     history = change_records(site, project.content, cache)
     if strict and history.warnings:
         raise ContentError([Problem(w, 0, "", "[warning, fatal under --strict]")
@@ -98,6 +98,12 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
     files.update(server_config())
     files.update(search_files(files) if search else {})
     return BuildResult(site, dict(sorted(files.items())), history)
+
+
+def pending_at(o, moment: dt.datetime, cache: BuildCache) -> frozenset:
+    """pending_releases(o, moment), from the offering's release times kept while it is."""
+    releases = cache.reuse(("releases", o.slug), (o,), lambda: release_times(o))
+    return frozenset(url for url, when in releases if when > moment)
 
 
 def as_of(site: Site, now: dt.datetime | None) -> dt.datetime:
@@ -163,8 +169,9 @@ def archive_view(job: Job, o, cache: BuildCache) -> dict:
 def site_pages(job: Job, cache: BuildCache) -> dict:
     """The pages made once per site (the landing page), kept while the templates, the
     offerings, their statuses and the site's settings are the same."""
-    return cache.reuse("site pages", (job.env, job.site.config, job.site.offerings,
-                                      job.archive.marks),
+    # What the landing page shows of an offering: its course.yaml, folder and time zone.
+    shown = tuple((o.slug, o.course, o.timezone) for o in job.site.offerings)
+    return cache.reuse("site pages", (job.env, job.site.config, shown, job.archive.marks),
                        lambda: render_jobs(job.env, site_jobs(job.site, job.archive)))
 
 

@@ -143,7 +143,14 @@ def make_environment(folders) -> jinja2.Environment:
 @jinja2.pass_context
 def _url_filter(context, target: str) -> str:
     """`{{ 'ss26_amls/index.html' | url }}`: the target relative to the page being rendered."""
-    return safe_url(relative_url(target, context["page"]["path"]))
+    return page_url(target, context["page"]["path"])
+
+
+@lru_cache(maxsize=1 << 16)
+def page_url(target: str, page: str) -> str:
+    """The safe link from `page` to `target`; remembered, because every page of a large site
+    links the same few targets and relpath asks the system for the working folder each time."""
+    return safe_url(relative_url(target, page))
 
 
 # --- contexts ---------------------------------------------------------------------------------
