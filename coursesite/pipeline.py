@@ -23,13 +23,13 @@ from .pages import offering_jobs, site_jobs
 from .render import (
     collect_assets,
     collect_theme_assets,
-    make_environment,
     render_jobs,
+    render_page,
     server_config,
-    templates_signature,
 )
 from .schema import is_local
 from .search import search_files
+from .templates import TemplateSet
 from .theme import THEME_ASSETS as THEME_ASSETS  # re-exported: the CI recipes' tests use it
 from .theme import default_assets, default_templates, template_folders
 from .upcoming import marks as moment_marks
@@ -85,8 +85,9 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
     if strict and history.warnings:
         raise ContentError([Problem(w, 0, "", "[warning, fatal under --strict]")
                             for w in history.warnings])
-    env = environment(project, cache)
-    job = Job(site, env, pending, history.records, Archive.of(site, moment), moment)
+    templates = environment(project, cache)
+    job = Job(site, templates.env, pending, history.records, Archive.of(site, moment), moment,
+              templates)
     if cache is NO_CACHE and worth_splitting(site.offerings):
         files = {}
         for part in map_in_workers(_render_one, list(site.offerings), job):
@@ -124,30 +125,46 @@ class Job:
     records: dict   # slug -> calendar.Record
     archive: Archive  # the courses and which of their terms runs at the build's moment
     moment: dt.datetime | None = None  # the build's moment: what the pages mark as next
+    templates: TemplateSet | None = None  # env's sources, and what each template uses
 
 
-def environment(project: Project, cache: BuildCache):
-    """The Jinja environment, made anew when any template changes."""
+def environment(project: Project, cache: BuildCache) -> TemplateSet:
+    """The templates, kept by the preview's cache: a changed one alone is compiled again."""
     folders = template_folders(project.templates)
-    return cache.reuse("templates", (templates_signature(folders),),
-                       lambda: make_environment(folders))
+    templates = cache.reuse(("templates", tuple(folders)), (), lambda: TemplateSet(folders))
+    templates.refresh()
+    return templates
 
 
 def render_offerings(job: Job, offerings, cache: BuildCache = NO_CACHE) -> dict:
     """Feeds and pages of the given offerings; an offering whose inputs are all unchanged
-    since the cache made its files keeps them."""
-    env, site, files = job.env, job.site, {}
+    since the cache made its files keeps them, and a template edit renders again only the
+    pages whose template depends on it."""
+    site, files = job.site, {}
     for o in offerings:
         pending, record = job.pending.get(o.slug, frozenset()), job.records[o.slug]
         files.update(cache.reuse(("feeds", o.slug), (o, site.config, site.rooms, record, pending),
                                  partial(offering_feeds, site, o, record, pending)))
         archive, marks = archive_view(job, o, cache), offering_marks(o, job.moment, cache)
-        files.update(cache.reuse(("pages", o.slug),
-                                 (env, o, site.config, site.rooms, pending, record.changes,
-                                  archive, marks),
-                                 partial(offering_pages, env, site, o, pending, record.changes,
-                                         archive, marks)))
+        jobs = cache.reuse(("jobs", o.slug),
+                           (o, site.config, site.rooms, pending, record.changes, archive, marks),
+                           partial(offering_jobs, site, o, pending, record.changes, archive,
+                                   marks))
+        files.update(render_pages(job, o.slug, jobs, cache))
     return files
+
+
+def render_pages(job: Job, slug: str, jobs: dict, cache: BuildCache) -> dict:
+    """The pages of `jobs` ({path: (template, context)}) of one offering (slug '': the
+    site's own); all kept while their contexts and the templates are the same, else each
+    page kept while its context and the sources its template depends on are."""
+    templates = job.templates
+    if templates is None or cache is NO_CACHE:
+        return render_jobs(job.env, jobs)
+    return cache.reuse(("pages", slug), (jobs, templates.stamp), lambda: {
+        path: cache.reuse(("page", path), (context, templates.version(template)),
+                          partial(render_page, job.env, template, context, path))
+        for path, (template, context) in jobs.items()})
 
 
 def offering_marks(o, moment: dt.datetime | None, cache: BuildCache):
@@ -171,14 +188,9 @@ def site_pages(job: Job, cache: BuildCache) -> dict:
     offerings, their statuses and the site's settings are the same."""
     # What the landing page shows of an offering: its course.yaml, folder and time zone.
     shown = tuple((o.slug, o.course, o.timezone) for o in job.site.offerings)
-    return cache.reuse("site pages", (job.env, job.site.config, shown, job.archive.marks),
-                       lambda: render_jobs(job.env, site_jobs(job.site, job.archive)))
-
-
-def offering_pages(env, site: Site, o, pending: frozenset, changes: tuple,
-                   archive: dict, marks) -> dict:
-    """The rendered pages of one offering, as the page table lists them."""
-    return render_jobs(env, offering_jobs(site, o, pending, changes, archive, marks))
+    jobs = cache.reuse("site jobs", (job.site.config, shown, job.archive.marks),
+                       lambda: site_jobs(job.site, job.archive))
+    return render_pages(job, "", jobs, cache)
 
 
 def published_assets(project: Project, pending: dict, cache: BuildCache) -> dict:

@@ -156,16 +156,18 @@ def page_url(target: str, page: str) -> str:
 # --- contexts ---------------------------------------------------------------------------------
 
 def render_jobs(env: jinja2.Environment, jobs: dict) -> dict[str, bytes]:
-    """Render {path: (template name, context)} to {path: bytes}. A broken template is the
-    maintainer's to fix: a ContentError naming the template's file:line and the page being
-    rendered (its path names the offering)."""
-    pages = {}
-    for path, (template, context) in jobs.items():
-        try:
-            pages[path] = env.get_template(template).render(context).encode("utf-8")
-        except jinja2.TemplateError as exc:
-            raise template_problem(exc, template, path) from None
-    return pages
+    """Render {path: (template name, context)} to {path: bytes}."""
+    return {path: render_page(env, template, context, path)
+            for path, (template, context) in jobs.items()}
+
+
+def render_page(env: jinja2.Environment, template: str, context: dict, path: str) -> bytes:
+    """One page's bytes. A broken template is the maintainer's to fix: a ContentError naming
+    the template's file:line and the page being rendered (its path names the offering)."""
+    try:
+        return env.get_template(template).render(context).encode("utf-8")
+    except jinja2.TemplateError as exc:
+        raise template_problem(exc, template, path) from None
 
 
 def template_problem(exc: jinja2.TemplateError, template: str, page: str) -> ContentError:

@@ -123,6 +123,25 @@ def test_base_template_edit_reaches_every_page(preview):
                if path.endswith(".html"))
 
 
+def test_imported_macros_edit_reaches_the_pages_that_import_them(preview):
+    macros = preview.project.templates / "_macros.html"
+    text = macros.read_text(encoding="utf-8")
+    assert "{% macro " in text
+    macros.write_text(text.replace("{% macro ", "{# edited macros #}{% macro ", 1),
+                      encoding="utf-8")
+    preview.rebuild(macros)
+    preview.assert_fresh()
+
+
+def test_an_unchanged_page_is_kept_on_a_template_edit(preview):
+    """Only pages whose template depends on the edited one are rendered again."""
+    schedule = preview.last[0]["ss26_amls/schedule.html"]
+    template = preview.project.templates / "course.html"
+    preview.rebuild(edit(template, "{% block main %}\n", "{% block main %}\n<p>edit</p>\n"))
+    assert preview.last[0]["ss26_amls/schedule.html"] is schedule
+    preview.assert_fresh()
+
+
 def test_template_override_added_then_removed(preview):
     override = preview.project.templates / "projects_extra.html"
     override.write_text("{# a template no page uses #}\n", encoding="utf-8")
