@@ -32,8 +32,8 @@ from .search import search_files
 from .templates import TemplateSet
 from .theme import THEME_ASSETS as THEME_ASSETS  # re-exported: the CI recipes' tests use it
 from .theme import default_assets, default_templates, template_folders
+from .upcoming import local_now, stops
 from .upcoming import marks as moment_marks
-from .upcoming import stops
 from .workers import map_in_workers, worth_splitting
 from .write import WriteReport, write_site
 
@@ -168,9 +168,17 @@ def render_pages(job: Job, slug: str, jobs: dict, cache: BuildCache) -> dict:
 
 
 def offering_marks(o, moment: dt.datetime | None, cache: BuildCache):
-    """What the offering's pages mark at the build's moment; its stops are kept while the
-    offering is (the moment moves on every build, the stops do not)."""
-    return moment_marks(o, moment, cache.reuse(("stops", o.slug), (o,), lambda: stops(o)))
+    """What the offering's pages mark at the build's moment. They depend on the moment only
+    through its wall-clock minute where the offering is held, so they are kept while that
+    minute and the offering's stops are the same (saves come many times a minute)."""
+    if moment is None:
+        return moment_marks(o, None)
+    found = cache.reuse(("stops", o.slug), (o,), lambda: stops(o))
+    # zone offsets are whole minutes: one minute of the clock is one local minute anywhere
+    minute = moment.replace(second=0, microsecond=0)
+    at = cache.reuse(("minute", o.timezone), (minute,), lambda: local_now(o, moment))
+    return cache.reuse(("marks", o.slug), (found, at),
+                       lambda: moment_marks(o, moment, found, at))
 
 
 def archive_view(job: Job, o, cache: BuildCache) -> dict:

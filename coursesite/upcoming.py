@@ -85,16 +85,17 @@ def stops(o: Offering) -> list[Stop]:
     return sorted(found, key=lambda x: (x.start, x.end, x.key))
 
 
-def marks(o: Offering, now: dt.datetime | None, found: list[Stop] | None = None) -> Marks:
+def marks(o: Offering, now: dt.datetime | None, found: list[Stop] | None = None,
+          at: str | None = None) -> Marks:
     """Which stops the box shows at `now` (None: the build's moment is unknown, nothing is
     marked and the script decides): the first session still to come that is not cancelled,
     the first exam or deadline still to come, and every cancelled or moved session of the
     coming week; `over` when none is left and the lecture period has ended. The page's
     script (markNext in coursesite.js) applies the same rule. `found`: the offering's
-    `stops`, when they are known already."""
+    `stops`, and `at`: local_now(o, now), when they are known already."""
     if now is None:
         return UNMARKED
-    at = local_now(o, now)
+    at = local_now(o, now) if at is None else at
     today = at[:10]
     soon = (dt.date.fromisoformat(today) + dt.timedelta(days=NOTICE_DAYS)).isoformat()
     shown, ended, lecture, dated = set(), set(), False, False
