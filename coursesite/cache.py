@@ -114,6 +114,23 @@ class BuildCache:
         self._files[key] = (now, value)  # the stat before reading: a later write is seen
         return value
 
+    def keep_folder(self, key, folder, files: tuple, inputs: tuple, make: Callable[[], T]) -> T:
+        """make()'s value for the `files` (paths) of one folder: the remembered one while
+        this build trusts the events, none named the folder or anything in it, `inputs` are
+        the same objects, and each file has the stat it had when the value was made. One
+        check for a whole offering, instead of one per file and stage."""
+        folder = os.fspath(folder)
+        stats = tuple(signature(self.stat(f)) for f in files)
+        hit = self._files.get(key)
+        if hit is not None and self._trusted and hit[0] == stats and len(hit[1]) == len(
+                inputs) and all(a is b for a, b in zip(hit[1], inputs)) and not (  # noqa: B905
+                self._events and (folder in self._events or any(
+                    e.startswith(folder + "/") for e in self._events))):
+            return hit[2]
+        value = make()
+        self._files[key] = (stats, inputs, value)
+        return value
+
     def listing(self, folder) -> tuple:
         """The sorted names in `folder` (() when it cannot be listed): the remembered ones
         while the folder's stat is the same (adding, removing or renaming an entry changes
@@ -171,6 +188,9 @@ class _NoCache(BuildCache):
             return None
 
     def keep_file(self, _key, _path, make: Callable[[], T]) -> T:
+        return make()
+
+    def keep_folder(self, _key, _folder, _files, _inputs, make: Callable[[], T]) -> T:
         return make()
 
     def listing(self, folder) -> tuple:

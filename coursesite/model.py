@@ -289,8 +289,24 @@ def _child(folder: Path, name: str) -> Path:
 
 def load_offering(folder: Path, config, out: Problems,
                   cache: BuildCache = NO_CACHE) -> Offering | None:
-    """Read one offering folder; None when any of its files has problems."""
+    """Read one offering folder; None when any of its files has problems. The preview's
+    cache keeps the offering while no event came from its folder and its files' stats
+    are unchanged (cache.keep_folder)."""
     names = cache.listing(folder)
+    files = tuple(_child(folder, name) for name in names if name in S.OFFERING_FILES)
+    offering, errors = cache.keep_folder(("offering folder", os.fspath(folder)), folder, files,
+                                         (config, names),
+                                         lambda: _load_offering(folder, names, config, cache,
+                                                                out.root))
+    out.errors.extend(errors)
+    return offering
+
+
+def _load_offering(folder: Path, names: tuple, config, cache: BuildCache,
+                   root: Path | None) -> tuple:
+    """(the offering or None, the problems of reading it); `names`: the folder's entries,
+    `root`: the content folder."""
+    out = Problems(root)
     for extra in names:
         if fnmatchcase(extra, "*.y*ml") and extra not in S.OFFERING_FILES:
             out.error(display_path(folder / extra), 0, "", "unknown file" + did_you_mean(
@@ -304,10 +320,10 @@ def load_offering(folder: Path, config, out: Problems,
         else:
             parts[name] = read_file(path, cls, out, cache)
     if any(v is None for v in parts.values()) or config is None:
-        return None
+        return None, out.errors
     # the same parsed objects resolve to the same offering
     return cache.reuse(("offering", folder.name), (config, *parts.values()),
-                       lambda: resolve_offering(folder.name, *parts.values(), config))
+                       lambda: resolve_offering(folder.name, *parts.values(), config)), out.errors
 
 
 def resolve_offering(slug, course, lectures, projects, organization, news, config) -> Offering:
