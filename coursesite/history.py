@@ -85,8 +85,7 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
             history.notes.append(untracked + " (keep the content in git so calendar apps "
                                  "see edits)")
         for o in site.offerings:
-            history.records[o.slug] = record_of(
-                o, [Version("local", when(o.slug), current_snapshot(site, o, cache))], cache)
+            history.records[o.slug] = local_record(site, o, when(o.slug), cache)
         return history
     if repo.shallow:
         history.warnings.append(
@@ -112,6 +111,13 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
                                     current))
         history.records[o.slug] = record_of(o, versions, cache)
     return history
+
+
+def local_record(site: Site, o, when: dt.datetime, cache: BuildCache):
+    """The Record of content outside git: one version, its events as they are now, stamped
+    `when` (kept while the offering and that time are the same)."""
+    return cache.reuse(("local record", o.slug), (o, site.config, site.rooms, when, o.labels),
+                       lambda: replay([Version("local", when, snapshot(site, o))], o.labels))
 
 
 def record_of(o, versions: list, cache: BuildCache):
@@ -262,6 +268,11 @@ class Repository:
 
 def git_repository(content_dir: Path) -> Repository | None:
     """The repository holding content_dir with at least one commit, or None."""
+    if not inside_checkout(content_dir) and not any(
+            os.environ.get(name) for name in ("GIT_DIR", "GIT_WORK_TREE")):
+        # git would find no repository either (it looks for .git in the folder and above):
+        # no process to start, which the preview would otherwise pay on every save
+        return None
     try:
         proc = subprocess.run([*GIT, "-C", str(content_dir), "rev-parse", "--show-toplevel",
                                "--show-prefix", "--absolute-git-dir",

@@ -25,6 +25,7 @@ from .errors import ContentError
 
 DEBOUNCE_SECONDS = 0.02
 FULL_COLLECTION_EVERY = 50  # builds between collections that look at everything again
+SETTLE_AFTER = 0.3  # seconds of quiet after a build before its garbage is collected
 EVENTS_PATH = "/__coursesite/events"
 CLIENT_PATH = "/__coursesite/client.js"
 _TEMP_NAME = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.swx$|^\.DS_Store$|^4913$|\.tmp$|"
@@ -138,6 +139,8 @@ class LiveSite:
         self.debounce = Debounce()
         self.build_seconds = 0.0
         self.builds = 0
+        self.published = 0.0       # when the last build was published (monotonic)
+        self.garbage_due = False   # a build has run since the garbage was last settled
 
     # called from watchdog's thread
     def notice(self, path: str) -> None:
@@ -179,14 +182,16 @@ class LiveSite:
             self.cond.notify_all()
         self.ready.set()
         report(problems, warnings, self.build_seconds, len(self.changed), kinds)
-        self.settle_garbage()
+        self.published, self.garbage_due = time.monotonic(), True
 
     def settle_garbage(self) -> None:
-        """After a build is published (off the save-to-reload path): collect its garbage and
-        freeze what survives, the cache's values, so that the collector does not walk a large
-        site's objects again during every later build (a full collection cost a 1,000
-        offering rebuild up to 250 ms). Now and then everything is thawed and collected, so a
-        cycle that died after it was frozen is not kept for ever."""
+        """Once the preview is idle after a build: collect its garbage and freeze what
+        survives, the cache's values, so that the collector does not walk a large site's
+        objects again during every later build (a full collection cost a 1,000 offering
+        rebuild up to 250 ms). Not right after publishing: a collection holds the
+        interpreter, and the browser's reload would wait for it. Now and then everything is
+        thawed and collected, so a cycle that died after it was frozen is not kept for ever."""
+        self.garbage_due = False
         self.builds += 1
         if self.builds % FULL_COLLECTION_EVERY == 0:
             gc.unfreeze()
@@ -194,14 +199,21 @@ class LiveSite:
         gc.freeze()
 
     def run_builder(self) -> None:
-        """Rebuild whenever a debounced batch of changes is due, until stopped."""
+        """Rebuild whenever a debounced batch of changes is due, until stopped; settle the
+        garbage when nothing has happened for a moment after a build."""
         while not self.stopping.is_set():
             with self.cond:
                 wait = self.debounce.wait_time(time.monotonic())
-                self.cond.wait(timeout=0.5 if wait is None else wait)
+                if wait is None:
+                    wait = SETTLE_AFTER if self.garbage_due else 0.5
+                self.cond.wait(timeout=wait)
                 batch = self.debounce.due(time.monotonic())
+                idle = self.debounce.last is None
             if batch:
                 self.rebuild(*batch)
+            elif idle and self.garbage_due and \
+                    time.monotonic() - self.published >= SETTLE_AFTER:
+                self.settle_garbage()
 
     def stop(self) -> None:
         self.stopping.set()
@@ -413,6 +425,7 @@ def serve(build_files, roots: dict[str, str], host: str = "127.0.0.1", port: int
 
     live = LiveSite(build_files, roots)
     live.rebuild(paths=None)
+    live.settle_garbage()  # nobody is waiting yet: the first build's objects are frozen now
 
     class Watch(FileSystemEventHandler):
         def on_any_event(self, event):
