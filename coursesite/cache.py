@@ -51,7 +51,6 @@ class BuildCache:
         self._files: dict = {}      # key -> (signature, value)
         self._trusted = False       # the current build was told which paths changed
         self._events: frozenset = frozenset()
-        self._below: tuple = ()     # every event path + "/": events under a folder
         self._stats: dict = {}      # path -> stat_result or None, this build's
 
     def reuse(self, key, inputs: tuple, make: Callable[[], T]) -> T:
@@ -78,7 +77,6 @@ class BuildCache:
         self._stats = {}
         self._trusted = changed is not None
         self._events = frozenset(os.fspath(p).rstrip("/") for p in changed or ())
-        self._below = tuple(p + "/" for p in self._events)
 
     def stat(self, path) -> os.stat_result | None:
         """os.stat(path) (None when it cannot be stat'ed), once per path per build."""
@@ -95,11 +93,11 @@ class BuildCache:
         return info
 
     def touched(self, path: str) -> bool:
-        """Whether an event named the path or a folder above it (a folder renamed or removed
-        names only itself)."""
-        if not self._events:
-            return False
-        return path in self._events or path.startswith(self._below)
+        """Whether an event named the path itself. An event naming a folder above it says
+        nothing more than the path's stat does: a folder renamed or removed leaves no file
+        at the path (or another one, with another inode), and a folder's "modified" only
+        says that its entries changed, which listings notice by the folder's stat."""
+        return path in self._events
 
     def keep_file(self, key, path, make: Callable[[], T]) -> T:
         """make()'s value for the file at `path`: the remembered one while this build trusts
@@ -114,18 +112,17 @@ class BuildCache:
         self._files[key] = (now, value)  # the stat before reading: a later write is seen
         return value
 
-    def keep_folder(self, key, folder, files: tuple, inputs: tuple, make: Callable[[], T]) -> T:
-        """make()'s value for the `files` (paths) of one folder: the remembered one while
-        this build trusts the events, none named the folder or anything in it, `inputs` are
-        the same objects, and each file has the stat it had when the value was made. One
-        check for a whole offering, instead of one per file and stage."""
-        folder = os.fspath(folder)
+    def keep_files(self, key, files: tuple, inputs: tuple, make: Callable[[], T]) -> T:
+        """make()'s value for `files` (paths): the remembered one while this build trusts
+        the events, none named one of the files, `inputs` are the very same objects, and
+        each file has the stat it had when the value was made. One check for a whole
+        offering folder, instead of one per file and stage."""
+        files = tuple(map(os.fspath, files))
         stats = tuple(signature(self.stat(f)) for f in files)
         hit = self._files.get(key)
         if hit is not None and self._trusted and hit[0] == stats and len(hit[1]) == len(
-                inputs) and all(a is b for a, b in zip(hit[1], inputs)) and not (  # noqa: B905
-                self._events and (folder in self._events or any(
-                    e.startswith(folder + "/") for e in self._events))):
+                inputs) and all(a is b for a, b in zip(hit[1], inputs)) and (  # noqa: B905
+                not self._events or self._events.isdisjoint(files)):
             return hit[2]
         value = make()
         self._files[key] = (stats, inputs, value)
@@ -167,7 +164,7 @@ class BuildCache:
     def _tree_unchanged(self, root: str, folders: dict, paths: frozenset) -> bool:
         for event in self._events:
             if (event == root or event.startswith(root + "/")) and (
-                    event not in paths or self.stat(event) is None):
+                    (event not in paths and event not in folders) or self.stat(event) is None):
                 return False
         return all(signature(self.stat(f)) == sig for f, sig in folders.items())
 
@@ -190,7 +187,7 @@ class _NoCache(BuildCache):
     def keep_file(self, _key, _path, make: Callable[[], T]) -> T:
         return make()
 
-    def keep_folder(self, _key, _folder, _files, _inputs, make: Callable[[], T]) -> T:
+    def keep_files(self, _key, _files, _inputs, make: Callable[[], T]) -> T:
         return make()
 
     def listing(self, folder) -> tuple:

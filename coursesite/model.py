@@ -290,14 +290,14 @@ def _child(folder: Path, name: str) -> Path:
 def load_offering(folder: Path, config, out: Problems,
                   cache: BuildCache = NO_CACHE) -> Offering | None:
     """Read one offering folder; None when any of its files has problems. The preview's
-    cache keeps the offering while no event came from its folder and its files' stats
-    are unchanged (cache.keep_folder)."""
+    cache keeps the offering while its folder's entries are the same, no event named one
+    of its files and their stats are unchanged (cache.keep_files)."""
     names = cache.listing(folder)
     files = tuple(_child(folder, name) for name in names if name in S.OFFERING_FILES)
-    offering, errors = cache.keep_folder(("offering folder", os.fspath(folder)), folder, files,
-                                         (config, names),
-                                         lambda: _load_offering(folder, names, config, cache,
-                                                                out.root))
+    offering, errors = cache.keep_files(("offering folder", os.fspath(folder)), files,
+                                        (config, names),
+                                        lambda: _load_offering(folder, names, config, cache,
+                                                               out.root))
     out.errors.extend(errors)
     return offering
 

@@ -9,7 +9,7 @@ import os
 import time
 import zoneinfo
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from .archive import Archive
@@ -138,19 +138,31 @@ def environment(project: Project, cache: BuildCache) -> TemplateSet:
 
 def render_offerings(job: Job, offerings, cache: BuildCache = NO_CACHE) -> dict:
     """Feeds and pages of the given offerings; an offering whose inputs are all unchanged
-    since the cache made its files keeps them, and a template edit renders again only the
+    since the cache made its files keeps them (one check for all of them: most offerings
+    of a large site are unchanged by a save), and a template edit renders again only the
     pages whose template depends on it."""
     site, files = job.site, {}
+    stamp = job.templates.stamp if job.templates is not None else None
     for o in offerings:
         pending, record = job.pending.get(o.slug, frozenset()), job.records[o.slug]
-        files.update(cache.reuse(("feeds", o.slug), (o, site.config, site.rooms, record, pending),
-                                 partial(offering_feeds, site, o, record, pending)))
         archive, marks = archive_view(job, o, cache), offering_marks(o, job.moment, cache)
-        jobs = cache.reuse(("jobs", o.slug),
-                           (o, site.config, site.rooms, pending, record.changes, archive, marks),
-                           partial(offering_jobs, site, o, pending, record.changes, archive,
-                                   marks))
-        files.update(render_pages(job, o.slug, jobs, cache))
+        files.update(cache.reuse(("files", o.slug), (o, site.config, site.rooms, record,
+                                                     pending, archive, marks, stamp),
+                                 partial(offering_files, job, o, pending, record, archive,
+                                         marks, cache)))
+    return files
+
+
+def offering_files(job: Job, o, pending: frozenset, record, archive: dict, marks,
+                   cache: BuildCache) -> dict:
+    """One offering's feeds and pages, each part kept while its own inputs are unchanged."""
+    site = job.site
+    files = dict(cache.reuse(("feeds", o.slug), (o, site.config, site.rooms, record, pending),
+                             partial(offering_feeds, site, o, record, pending)))
+    jobs = cache.reuse(("jobs", o.slug),
+                       (o, site.config, site.rooms, pending, record.changes, archive, marks),
+                       partial(offering_jobs, site, o, pending, record.changes, archive, marks))
+    files.update(render_pages(job, o.slug, jobs, cache))
     return files
 
 
@@ -175,10 +187,15 @@ def offering_marks(o, moment: dt.datetime | None, cache: BuildCache):
         return moment_marks(o, None)
     found = cache.reuse(("stops", o.slug), (o,), lambda: stops(o))
     # zone offsets are whole minutes: one minute of the clock is one local minute anywhere
-    minute = moment.replace(second=0, microsecond=0)
-    at = cache.reuse(("minute", o.timezone), (minute,), lambda: local_now(o, moment))
+    at = cache.reuse(("minute", o.timezone), (minute_of(moment),), lambda: local_now(o, moment))
     return cache.reuse(("marks", o.slug), (found, at),
                        lambda: moment_marks(o, moment, found, at))
+
+
+@lru_cache(maxsize=4)
+def minute_of(moment: dt.datetime) -> dt.datetime:
+    """The moment without its seconds (asked once per offering per build: remembered)."""
+    return moment.replace(second=0, microsecond=0)
 
 
 def archive_view(job: Job, o, cache: BuildCache) -> dict:

@@ -247,3 +247,22 @@ def test_a_failed_build_then_a_fix(preview):
     lectures.write_text(good.replace(first_title(lectures), "Fixed", 1), encoding="utf-8")
     preview.rebuild(lectures)
     preview.assert_fresh()
+
+
+def test_an_edit_its_stat_cannot_show_is_seen_by_its_event(preview):
+    """Two saves within one tick of the clock, of the same size: only the event tells."""
+    lectures = preview.project.content / "ss26_amls" / "lectures.yaml"
+    before = os.stat(lectures)
+    title = first_title(lectures)
+    edit(lectures, title, "X" * len(title))
+    os.utime(lectures, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(lectures).st_size == before.st_size
+    preview.rebuild(lectures)
+    preview.assert_fresh()
+    assert ("X" * len(title)).encode() in preview.last[0]["ss26_amls/index.html"]
+
+
+def test_an_event_naming_a_folder_keeps_its_unchanged_files(preview):
+    folder = preview.project.content / "ss26_amls"
+    preview.rebuild(folder, preview.project.content)
+    preview.assert_fresh()
