@@ -13,7 +13,7 @@ import os
 import zoneinfo
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from stat import S_ISDIR
 
@@ -93,7 +93,7 @@ class Offering:
         t = self.course.term
         return t.label or self.labels.term_short(t.season, t.year)
 
-    @property
+    @cached_property  # asked for every offering on every save; a frozen class allows it
     def course_id(self) -> str:
         """The course across its offerings and renames: course.yaml's `course`, else the short
         name in lower case."""

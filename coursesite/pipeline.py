@@ -30,9 +30,9 @@ from .render import (
 from .schema import is_local
 from .search import search_files
 from .templates import TemplateSet
+from .text import local_iso
 from .theme import THEME_ASSETS as THEME_ASSETS  # re-exported: the CI recipes' tests use it
 from .theme import default_assets, default_templates, template_folders
-from .upcoming import local_now, stops
 from .upcoming import marks as moment_marks
 from .workers import map_in_workers, worth_splitting
 from .write import WriteReport, write_site
@@ -182,20 +182,25 @@ def render_pages(job: Job, slug: str, jobs: dict, cache: BuildCache) -> dict:
 def offering_marks(o, moment: dt.datetime | None, cache: BuildCache):
     """What the offering's pages mark at the build's moment. They depend on the moment only
     through its wall-clock minute where the offering is held, so they are kept while that
-    minute and the offering's stops are the same (saves come many times a minute)."""
+    minute and the offering are the same (saves come many times a minute)."""
     if moment is None:
         return moment_marks(o, None)
-    found = cache.reuse(("stops", o.slug), (o,), lambda: stops(o))
-    # zone offsets are whole minutes: one minute of the clock is one local minute anywhere
-    at = cache.reuse(("minute", o.timezone), (minute_of(moment),), lambda: local_now(o, moment))
-    return cache.reuse(("marks", o.slug), (found, at),
-                       lambda: moment_marks(o, moment, found, at))
+    at = local_minute(o.timezone, minute_of(moment))
+    return cache.reuse(("marks", o.slug), (o, at), lambda: moment_marks(o, moment, None, at))
 
 
 @lru_cache(maxsize=4)
 def minute_of(moment: dt.datetime) -> dt.datetime:
     """The moment without its seconds (asked once per offering per build: remembered)."""
     return moment.replace(second=0, microsecond=0)
+
+
+@lru_cache(maxsize=256)
+def local_minute(timezone: str, minute: dt.datetime) -> str:
+    """upcoming.local_now of a minute in a zone ('2026-05-20T10:00'); zone offsets are whole
+    minutes, so one minute of the clock is one local minute anywhere."""
+    local = minute.astimezone(zoneinfo.ZoneInfo(timezone))
+    return local_iso(local.date(), dt.time(local.hour, local.minute))
 
 
 def archive_view(job: Job, o, cache: BuildCache) -> dict:
