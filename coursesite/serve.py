@@ -159,6 +159,7 @@ class LiveSite:
         self.ready.clear()
         start = time.perf_counter()
         warnings = self.warnings
+        gc.disable()  # a build makes little cyclic garbage; settle_garbage collects it later
         try:
             files, warnings = self.build_files(paths)
             problems = ""
@@ -166,6 +167,8 @@ class LiveSite:
             files, problems = None, exc.report()
         except Exception:  # noqa: BLE001 - the preview must survive our bugs too; shown in full
             files, problems = None, "coursesite bug while building:\n" + traceback.format_exc()
+        finally:
+            gc.enable()
         self.build_seconds = time.perf_counter() - start
         with self.cond:
             if files is not None:
