@@ -92,6 +92,12 @@ class BuildCache:
         self._stats[path] = info
         return info
 
+    def entries_named(self, folder) -> bool:
+        """Whether this build does not trust the events, or one named an entry of `folder`
+        (an entry replaced within one tick of the clock keeps the folder's stat)."""
+        folder = os.fspath(folder)
+        return not self._trusted or any(os.path.dirname(e) == folder for e in self._events)
+
     def touched(self, path: str) -> bool:
         """Whether an event named the path itself. An event naming a folder above it says
         nothing more than the path's stat does: a folder renamed or removed leaves no file

@@ -241,11 +241,14 @@ def _missing(path: Path, out: Problems):
 def offering_folders(content_dir: Path, out: Problems,
                      cache: BuildCache = NO_CACHE) -> list[Path]:
     """Offering folders in name order; folders starting with '.' or '_' are drafts, skipped.
-    The preview's cache keeps them while the content folder's entries are the same."""
+    The preview's cache keeps them while the content folder's listing is kept and no event
+    named one of its entries (an entry's kind can change only by replacing it)."""
     names = cache.listing(content_dir)
-    stats = tuple(signature(cache.stat(content_dir / name)) for name in names)
-    folders, problems = cache.reuse(("folders", os.fspath(content_dir)), (names, stats),
-                                    lambda: _offering_folders(content_dir, names, stats))
+    quiet = () if not cache.entries_named(content_dir) else (object(),)  # object(): never kept
+    folders, problems = cache.keep_files(
+        ("folders", os.fspath(content_dir)), (), (names, *quiet),
+        lambda: _offering_folders(content_dir, names,
+                                  tuple(signature(cache.stat(content_dir / n)) for n in names)))
     out.errors.extend(problems)
     return folders
 
