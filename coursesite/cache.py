@@ -14,6 +14,7 @@ caller without a watcher) trusts no stat and re-reads everything, comparing byte
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -94,9 +95,18 @@ class BuildCache:
 
     def entries_named(self, folder) -> bool:
         """Whether this build does not trust the events, or one named an entry of `folder`
-        (an entry replaced within one tick of the clock keeps the folder's stat)."""
+        that is not a folder now (an entry replaced within one tick of the clock keeps the
+        folder's stat). Watchdog names a folder as "modified" whenever a file in it is
+        saved: that says nothing about the folder's own kind."""
         folder = os.fspath(folder)
-        return not self._trusted or any(os.path.dirname(e) == folder for e in self._events)
+        if not self._trusted:
+            return True
+        for event in self._events:
+            if os.path.dirname(event) == folder:
+                info = self.stat(event)
+                if info is None or not stat.S_ISDIR(info.st_mode):
+                    return True
+        return False
 
     def touched(self, path: str) -> bool:
         """Whether an event named the path itself. An event naming a folder above it says
