@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
+_UNKNOWN = object()  # a path not stat'ed yet in this build
 
 
 def same(a, b) -> bool:
@@ -82,10 +83,9 @@ class BuildCache:
     def stat(self, path) -> os.stat_result | None:
         """os.stat(path) (None when it cannot be stat'ed), once per path per build."""
         path = os.fspath(path)
-        try:
-            return self._stats[path]
-        except KeyError:
-            pass
+        info = self._stats.get(path, _UNKNOWN)  # no KeyError raised: most paths are new
+        if info is not _UNKNOWN:
+            return info
         try:
             info = os.stat(path)
         except (OSError, ValueError):
@@ -129,12 +129,11 @@ class BuildCache:
         return value
 
     def keep_files(self, key, files: tuple, inputs: tuple, make: Callable[[], T]) -> T:
-        """make()'s value for `files` (paths): the remembered one while this build trusts
+        """make()'s value for `files` (path strings): the remembered one while this build trusts
         the events, none named one of the files, `inputs` are the very same objects, and
         each file has the stat it had when the value was made. One check for a whole
         offering folder, instead of one per file and stage."""
-        files = tuple(map(os.fspath, files))
-        stats = tuple(signature(self.stat(f)) for f in files)
+        stats = tuple([signature(self.stat(f)) for f in files])
         hit = self._files.get(key)
         if hit is not None and self._trusted and hit[0] == stats and len(hit[1]) == len(
                 inputs) and all(a is b for a, b in zip(hit[1], inputs)) and (  # noqa: B905

@@ -290,15 +290,20 @@ def _child(folder: Path, name: str) -> Path:
     return folder / name
 
 
+@lru_cache(maxsize=1 << 14)
+def _offering_paths(folder: Path, names: tuple) -> tuple:
+    """The paths (strings) of the offering files among a folder's `names`."""
+    return tuple(os.fspath(folder / name) for name in names if name in S.OFFERING_FILES)
+
+
 def load_offering(folder: Path, config, out: Problems,
                   cache: BuildCache = NO_CACHE) -> Offering | None:
     """Read one offering folder; None when any of its files has problems. The preview's
     cache keeps the offering while its folder's entries are the same, no event named one
     of its files and their stats are unchanged (cache.keep_files)."""
     names = cache.listing(folder)
-    files = tuple(_child(folder, name) for name in names if name in S.OFFERING_FILES)
-    offering, errors = cache.keep_files(("offering folder", os.fspath(folder)), files,
-                                        (config, names),
+    offering, errors = cache.keep_files(("offering folder", os.fspath(folder)),
+                                        _offering_paths(folder, names), (config, names),
                                         lambda: _load_offering(folder, names, config, cache,
                                                                out.root))
     out.errors.extend(errors)
