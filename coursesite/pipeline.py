@@ -98,7 +98,9 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
     files.update(published_assets(project, pending, cache))
     files.update(server_config())
     files.update(search_files(files) if search else {})
-    return BuildResult(site, dict(sorted(files.items())), history)
+    # in name order; the preview keeps the order while the same paths are built
+    order = cache.reuse("order", (frozenset(files),), lambda: sorted(files))
+    return BuildResult(site, {path: files[path] for path in order}, history)
 
 
 def pending_at(o, moment: dt.datetime, cache: BuildCache) -> frozenset:

@@ -172,8 +172,7 @@ class LiveSite:
         self.build_seconds = time.perf_counter() - start
         with self.cond:
             if files is not None:
-                self.changed = {p for p in files.keys() | self.files.keys()
-                                if files.get(p) != self.files.get(p)}
+                self.changed = changed_paths(self.files, files)
                 self.files = files
             only_css = files is not None and self.changed and all(
                 p.endswith(".css") for p in self.changed)
@@ -235,6 +234,15 @@ class LiveSite:
             self.cond.wait_for(lambda: self.generation != seen or self.stopping.is_set(),
                                timeout=timeout)
             return self.generation
+
+
+def changed_paths(old: dict, new: dict) -> set:
+    """The paths whose bytes differ between two builds, added and removed ones included; a
+    kept file is the very same bytes object, so most are told apart without comparing."""
+    changed = {p for p, data in new.items()
+               if old.get(p) is not data and old.get(p) != data}
+    changed.update(p for p in old if p not in new)
+    return changed
 
 
 def report(problems: str, warnings: str, seconds: float, changed: int,
