@@ -33,24 +33,23 @@ import hashlib
 import json
 import os
 import shutil
-import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from pathlib import Path
 
 from . import schema as S
-from .cache import NO_CACHE, BuildCache, walk_tree
+from .cache import NO_CACHE, BuildCache
 from .calendar import Version, replay, snapshot
 from .errors import ContentError
 from .load import display_path
 from .model import Site, load_site
+from .untracked import SHARED_FILES, fallback_times, local_record
+from .untracked import source_date_epoch as source_date_epoch  # cli.py's
 
 # Raise when what a snapshot holds changes (Item.significant, labels): old cache entries
 # then no longer apply. The holidays data version is part of the key too (exdates).
 CACHE_FORMAT = 1
-SHARED_FILES = ("site.yaml", "rooms.yaml")
 GIT_TIMEOUT = 120
 # Reading is all we do, so trust a checkout owned by another user (CI containers): without
 # this git refuses ("dubious ownership") and the history would silently look absent.
@@ -113,13 +112,6 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
     return history
 
 
-def local_record(site: Site, o, when: dt.datetime, cache: BuildCache):
-    """The Record of content outside git: one version, its events as they are now, stamped
-    `when` (kept while the offering and that time are the same)."""
-    return cache.reuse(("local record", o.slug), (o, site.config, site.rooms, when, o.labels),
-                       lambda: replay([Version("local", when, snapshot(site, o))], o.labels))
-
-
 def record_of(o, versions: list, cache: BuildCache):
     """The offering's Record after its versions (kept while they are the same)."""
     return cache.reuse(("record", o.slug), (tuple(versions), o.labels),
@@ -147,53 +139,10 @@ def worktree_id(events: dict) -> str:
     return "worktree-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def source_date_epoch() -> dt.datetime | None:
-    """SOURCE_DATE_EPOCH (the reproducible-builds convention) as a UTC time, None when unset;
-    ValueError with the fix when it is not whole seconds since 1970 before the year 3000."""
-    text = os.environ.get("SOURCE_DATE_EPOCH")
-    if text is None or text == "":
-        return None
-    if not (text.isascii() and text.isdigit()) or int(text) >= 32503680000:
-        raise ValueError(f"SOURCE_DATE_EPOCH: expected whole seconds since 1970, got "
-                         f"{text[:40]!r} (e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct))")
-    return dt.datetime.fromtimestamp(int(text), dt.timezone.utc)
-
-
 def current_snapshot(site: Site, o, cache: BuildCache):
     """The offering's calendar snapshot as the content is now (kept while its inputs are)."""
     return cache.reuse(("snapshot", o.slug), (o, site.config, site.rooms),
                        lambda: snapshot(site, o))
-
-
-def fallback_times(content_dir: Path, cache: BuildCache = NO_CACHE):
-    """slug -> when its content was last edited, for content outside git: SOURCE_DATE_EPOCH,
-    else the newest modification time of the offering's files and the shared ones
-    (site.yaml, rooms.yaml), else now. Per offering, so that editing (or adding) one
-    offering leaves the feeds of the others as they were."""
-    epoch = source_date_epoch()
-    if epoch is not None:
-        return lambda _slug: epoch
-    newest: dict[str, float] = {}
-    for top, path in cache.kept_tree("yaml", content_dir, lambda: yaml_files(content_dir)):
-        info = cache.stat(path)
-        if info is not None and stat.S_ISREG(info.st_mode):
-            newest[top] = max(newest.get(top, 0.0), info.st_mtime)
-    shared = max((newest.get(name, 0.0) for name in SHARED_FILES), default=0.0)
-
-    def when(slug: str) -> dt.datetime:
-        moment = max(newest.get(slug, 0.0), shared) or dt.datetime.now().timestamp()
-        return dt.datetime.fromtimestamp(int(moment), dt.timezone.utc)
-    return when
-
-
-def yaml_files(content_dir: Path) -> tuple:
-    """((top-level name, path) of every *.y*ml entry at any depth, as rglob finds them;
-    the tree's folders; its paths), for `BuildCache.kept_tree`."""
-    root = os.fspath(content_dir)
-    folders, paths = walk_tree(root)
-    found = tuple((os.path.relpath(path, root).split(os.sep)[0], path) for path in paths
-                  if fnmatchcase(os.path.basename(path), "*.y*ml"))
-    return found, folders, paths
 
 
 # --- git ------------------------------------------------------------------------------------

@@ -1,0 +1,72 @@
+"""Content outside git: one version of each offering, stamped with its files' time.
+
+Without a history, every event is at SEQUENCE 0 and is stamped with SOURCE_DATE_EPOCH (the
+reproducible-builds convention), else the newest modification time of the offering's files
+and the shared ones (history.py explains the record; this is its fallback).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .cache import NO_CACHE, BuildCache, walk_tree
+from .calendar import Version, replay, snapshot
+
+if TYPE_CHECKING:
+    from .model import Site
+
+SHARED_FILES = ("site.yaml", "rooms.yaml")
+
+
+def source_date_epoch() -> dt.datetime | None:
+    """SOURCE_DATE_EPOCH (the reproducible-builds convention) as a UTC time, None when unset;
+    ValueError with the fix when it is not whole seconds since 1970 before the year 3000."""
+    text = os.environ.get("SOURCE_DATE_EPOCH")
+    if text is None or text == "":
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) >= 32503680000:
+        raise ValueError(f"SOURCE_DATE_EPOCH: expected whole seconds since 1970, got "
+                         f"{text[:40]!r} (e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct))")
+    return dt.datetime.fromtimestamp(int(text), dt.timezone.utc)
+
+
+def fallback_times(content_dir: Path, cache: BuildCache = NO_CACHE):
+    """slug -> when its content was last edited, for content outside git: SOURCE_DATE_EPOCH,
+    else the newest modification time of the offering's files and the shared ones
+    (site.yaml, rooms.yaml), else now. Per offering, so that editing (or adding) one
+    offering leaves the feeds of the others as they were."""
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return lambda _slug: epoch
+    newest: dict[str, float] = {}
+    for top, path in cache.kept_tree("yaml", content_dir, lambda: yaml_files(content_dir)):
+        info = cache.stat(path)
+        if info is not None and stat.S_ISREG(info.st_mode):
+            newest[top] = max(newest.get(top, 0.0), info.st_mtime)
+    shared = max((newest.get(name, 0.0) for name in SHARED_FILES), default=0.0)
+
+    def when(slug: str) -> dt.datetime:
+        moment = max(newest.get(slug, 0.0), shared) or dt.datetime.now().timestamp()
+        return dt.datetime.fromtimestamp(int(moment), dt.timezone.utc)
+    return when
+
+
+def yaml_files(content_dir: Path) -> tuple:
+    """((top-level name, path) of every *.y*ml entry at any depth, as rglob finds them;
+    the tree's folders; its paths), for `BuildCache.kept_tree`."""
+    root = os.fspath(content_dir)
+    folders, paths = walk_tree(root)
+    found = tuple((os.path.relpath(path, root).split(os.sep)[0], path) for path in paths
+                  if fnmatchcase(os.path.basename(path), "*.y*ml"))
+    return found, folders, paths
+
+
+def local_record(site: Site, o, when: dt.datetime, cache: BuildCache):
+    """The Record of content outside git: one version, its events as they are now, stamped
+    `when` (kept while the offering and that time are the same)."""
+    return cache.reuse(("local record", o.slug), (o, site.config, site.rooms, when, o.labels),
+                       lambda: replay([Version("local", when, snapshot(site, o))], o.labels))
