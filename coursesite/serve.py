@@ -22,12 +22,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .errors import ContentError
+from .serve_client import CLIENT_JS, CLIENT_PATH, inject_client
 
 DEBOUNCE_SECONDS = 0.02
 FULL_COLLECTION_EVERY = 50  # builds between collections that look at everything again
 SETTLE_AFTER = 0.3  # seconds of quiet after a build before its garbage is collected
 EVENTS_PATH = "/__coursesite/events"
-CLIENT_PATH = "/__coursesite/client.js"
 _TEMP_NAME = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.swx$|^\.DS_Store$|^4913$|\.tmp$|"
                         r"^\.~lock\.|\.kate-swp$|^___jb_)")
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -263,65 +263,6 @@ def overlay_text(live: "LiveSite") -> str:
     """What the page's overlay shows (call with `cond` held), as the event's JSON data: the
     problems of a failed build, else the warnings of the last good one, else nothing."""
     return json.dumps({"problems": live.problems, "warnings": live.warnings})
-
-
-CLIENT_JS = r"""(function () {
-  "use strict";
-  var key = "coursesite-scroll:" + location.pathname;
-  var saved = sessionStorage.getItem(key);
-  // Our reloads restore the position themselves; the browser's own restoration (with scroll
-  // anchoring) would move it again once late layout settles.
-  if ("scrollRestoration" in history) { history.scrollRestoration = "manual"; }
-  if (saved !== null) {
-    sessionStorage.removeItem(key);
-    window.scrollTo(0, +saved);
-    window.addEventListener("load", function () { window.scrollTo(0, +saved); });
-  }
-  function overlay(state) {
-    var box = document.getElementById("coursesite-problems");
-    var text = state.problems || state.warnings;
-    if (!text) { if (box) { box.remove(); } return; }
-    if (!box) {
-      box = document.createElement("div");
-      box.id = "coursesite-problems";
-      document.body.appendChild(box);
-    }
-    var failed = !!state.problems;
-    box.setAttribute("role", failed ? "alert" : "status");
-    box.dataset.kind = failed ? "problems" : "warnings";
-    box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;" +
-      "z-index:2147483647;font:14px/1.5 ui-monospace,monospace;padding:1rem 1.25rem;" +
-      "white-space:pre-wrap;" + (failed
-        ? "background:#2b0b0e;color:#ffe3e3;border-top:4px solid #ff6b6b"
-        : "background:#2b2205;color:#fff3c4;border-top:4px solid #f5c211");
-    box.textContent = (failed ? "Build failed; showing the last good version.\n\n"
-      : "Built with warnings (fatal under --strict, as in CI):\n\n") + text;
-  }
-  var since = document.currentScript && document.currentScript.dataset.generation;
-  var source = new EventSource("/__coursesite/events" + (since ? "?since=" + since : ""));
-  source.addEventListener("reload", function () {
-    sessionStorage.setItem(key, String(window.scrollY));
-    location.reload();
-  });
-  source.addEventListener("css", function () {
-    var stamp = Date.now();
-    document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
-      var url = new URL(link.href); url.searchParams.set("coursesite", stamp); link.href = url.href;
-    });
-    overlay(JSON.parse(e.data));
-  });
-  source.addEventListener("problems", function (e) { overlay(JSON.parse(e.data)); });
-  source.addEventListener("hello", function (e) { overlay(JSON.parse(e.data)); });
-})();
-"""
-
-
-def inject_client(html: bytes, generation: int = 0) -> bytes:
-    """The page with the reload client added before </body> (served pages only); the client
-    tells the event stream which build the page came from."""
-    tag = f'<script src="{CLIENT_PATH}" data-generation="{generation}"></script>\n'.encode()
-    at = html.rfind(b"</body>")
-    return html[:at] + tag + html[at:] if at != -1 else html + tag
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
