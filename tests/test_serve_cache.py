@@ -266,3 +266,13 @@ def test_an_event_naming_a_folder_keeps_its_unchanged_files(preview):
     folder = preview.project.content / "ss26_amls"
     preview.rebuild(folder, preview.project.content)
     preview.assert_fresh()
+
+
+def test_site_settings_edit_reaches_every_offering(preview):
+    site = preview.project.content / "site.yaml"
+    text = site.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    preview.rebuild(edit(site, title, "title: A renamed department"))
+    preview.assert_fresh()
+    assert all(b"A renamed department" in data for path, data in preview.last[0].items()
+               if path.endswith(".html"))
