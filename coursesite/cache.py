@@ -53,6 +53,7 @@ class BuildCache:
         self._files: dict = {}      # key -> (signature, value)
         self._trusted = False       # the current build was told which paths changed
         self._events: frozenset = frozenset()
+        self._in_folder: dict = {}
         self._stats: dict = {}      # path -> stat_result or None, this build's
 
     def reuse(self, key, inputs: tuple, make: Callable[[], T]) -> T:
@@ -79,6 +80,9 @@ class BuildCache:
         self._stats = {}
         self._trusted = changed is not None
         self._events = frozenset(os.fspath(p).rstrip("/") for p in changed or ())
+        self._in_folder = {}  # folder -> the events naming entries of it
+        for event in self._events:
+            self._in_folder.setdefault(os.path.dirname(event), []).append(event)
 
     def stat(self, path) -> os.stat_result | None:
         """os.stat(path) (None when it cannot be stat'ed), once per path per build."""
@@ -93,6 +97,13 @@ class BuildCache:
         self._stats[path] = info
         return info
 
+    def stats(self, paths) -> list:
+        """[self.stat(p) for p in paths] (strings), in one loop: the preview asks for some
+        five per offering on every save."""
+        known, unknown = self._stats.get, _UNKNOWN
+        return [info if (info := known(p, unknown)) is not unknown else self.stat(p)
+                for p in paths]
+
     def entries_named(self, folder) -> bool:
         """Whether this build does not trust the events, or one named an entry of `folder`
         that is not a folder now (an entry replaced within one tick of the clock keeps the
@@ -101,11 +112,10 @@ class BuildCache:
         folder = os.fspath(folder)
         if not self._trusted:
             return True
-        for event in self._events:
-            if os.path.dirname(event) == folder:
-                info = self.stat(event)
-                if info is None or not stat.S_ISDIR(info.st_mode):
-                    return True
+        for event in self._in_folder.get(folder, ()):
+            info = self.stat(event)
+            if info is None or not stat.S_ISDIR(info.st_mode):
+                return True
         return False
 
     def touched(self, path: str) -> bool:
@@ -133,7 +143,7 @@ class BuildCache:
         the events, none named one of the files, `inputs` are the very same objects, and
         each file has the stat it had when the value was made. One check for a whole
         offering folder, instead of one per file and stage."""
-        stats = tuple([signature(self.stat(f)) for f in files])
+        stats = tuple([signature(info) for info in self.stats(files)])
         hit = self._files.get(key)
         if hit is not None and self._trusted and hit[0] == stats and len(hit[1]) == len(
                 inputs) and all(a is b for a, b in zip(hit[1], inputs)) and (  # noqa: B905
@@ -153,7 +163,7 @@ class BuildCache:
         hit = self._files.get(("listing", folder))
         if hit is not None and self._trusted and hit[0] == now and now is not None and all(
                 os.path.basename(e) in hit[2] and self.stat(e) is not None
-                for e in self._events if os.path.dirname(e) == folder):
+                for e in self._in_folder.get(folder, ())):
             return hit[1]
         try:
             names = tuple(sorted(os.listdir(folder)))
@@ -198,6 +208,9 @@ class _NoCache(BuildCache):
             return os.stat(path)
         except (OSError, ValueError):
             return None
+
+    def stats(self, paths) -> list:
+        return [self.stat(p) for p in paths]
 
     def keep_file(self, _key, _path, make: Callable[[], T]) -> T:
         return make()

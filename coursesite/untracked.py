@@ -43,8 +43,8 @@ def fallback_times(content_dir: Path, cache: BuildCache = NO_CACHE):
     if epoch is not None:
         return lambda _slug: epoch
     newest: dict[str, float] = {}
-    for top, path in cache.kept_tree("yaml", content_dir, lambda: yaml_files(content_dir)):
-        info = cache.stat(path)
+    found = cache.kept_tree("yaml", content_dir, lambda: yaml_files(content_dir))
+    for (top, _path), info in zip(found, cache.stats([p for _, p in found]), strict=True):
         if info is not None and stat.S_ISREG(info.st_mode):
             newest[top] = max(newest.get(top, 0.0), info.st_mtime)
     shared = max((newest.get(name, 0.0) for name in SHARED_FILES), default=0.0)
