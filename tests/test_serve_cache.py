@@ -23,7 +23,12 @@ if str(ROOT) not in sys.path:
 from helpers import FIXTURES, theme_assets  # noqa: E402
 
 from coursesite.cache import BuildCache  # noqa: E402
-from coursesite.pipeline import Project, preview_build  # noqa: E402
+from coursesite.pipeline import (  # noqa: E402
+    Project,
+    preview_build,
+    render_site,
+    warning_lines,
+)
 
 NOW = dt.datetime(2026, 5, 20, 10, 0, tzinfo=dt.timezone.utc)
 
@@ -38,8 +43,10 @@ def private_project(tmp_path: Path, fixture: str = "archive") -> Project:
 
 
 def fresh(project: Project) -> tuple[dict, str]:
-    """A cold preview build: nothing remembered."""
-    return preview_build(project, BuildCache(), NOW)
+    """A cold build without a cache (as `build` makes it, less the search index, which the
+    preview leaves out): files and the preview's warning text."""
+    result = render_site(project, now=NOW, search=False)
+    return result.files, "\n".join(warning_lines(result, notes=False))
 
 
 class Preview:
@@ -276,3 +283,21 @@ def test_site_settings_edit_reaches_every_offering(preview):
     preview.assert_fresh()
     assert all(b"A renamed department" in data for path, data in preview.last[0].items()
                if path.endswith(".html"))
+
+
+def test_a_department_edited_twice_equals_its_cold_build(tmp_path):
+    """Enough offerings that the cold build reads and renders them in workers."""
+    from bench import write_department  # noqa: PLC0415 - the benchmark's synthetic department
+
+    write_department(tmp_path / "content", 20)
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    theme_assets(tmp_path / "assets")
+    preview = Preview(Project(content=tmp_path / "content", templates=tmp_path / "templates",
+                              assets=tmp_path / "assets"))
+    lectures = tmp_path / "content" / "o0003" / "lectures.yaml"
+    preview.rebuild(edit(lectures, "number: 1, title: ", "number: 1, title: Edited "),
+                    lectures.parent)
+    preview.assert_fresh()
+    template = tmp_path / "templates" / "schedule.html"
+    preview.rebuild(edit(template, "{% block main %}\n", "{% block main %}\n<p>edit</p>\n"))
+    preview.assert_fresh()
