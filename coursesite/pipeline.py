@@ -16,13 +16,14 @@ from .archive import Archive
 from .cache import NO_CACHE, BuildCache
 from .calendar import offering_feeds
 from .errors import ContentError, Problem
-from .history import History, change_records
+from .history import History, change_records, repository_notes
 from .load import display_path
 from .model import Site, load_site, pending_releases
 from .pages import offering_jobs, site_jobs
 from .render import (
     collect_assets,
     collect_theme_assets,
+    compile_templates,
     make_environment,
     render_jobs,
     server_config,
@@ -48,6 +49,14 @@ class Project:
 
 
 @dataclass(frozen=True)
+class CheckResult:
+    """What `check` found in valid content: the site, and what its change record will lack."""
+
+    site: Site
+    history: History  # notes and warnings only: check replays no history
+
+
+@dataclass(frozen=True)
 class BuildResult:
     """What one build produced: the validated site and every output file's bytes."""
 
@@ -69,6 +78,25 @@ def validate(project: Project, strict: bool = False, cache: BuildCache = NO_CACH
     return site
 
 
+def check(project: Project, strict: bool = False) -> CheckResult:
+    """`check`: validate the content, compile every template (a syntax error names its
+    file:line) and say what the change record will lack; renders and writes nothing, and
+    replays no history (that is the build's: its warnings show on `build` and `check --gates`).
+    Raises ContentError."""
+    site = validate(project, strict)
+    history = repository_notes(project.content)
+    fail_on_history_warnings(history, strict)
+    compile_templates(make_environment(template_folders(project.templates)))
+    return CheckResult(site, history)
+
+
+def fail_on_history_warnings(history: History, strict: bool) -> None:
+    """Under `strict`, the change record's warnings (a shallow clone, ...) are problems."""
+    if strict and history.warnings:
+        raise ContentError([Problem(w, 0, "", "[warning, fatal under --strict]")
+                            for w in history.warnings])
+
+
 def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_CACHE,
                 now: dt.datetime | None = None, search: bool = True) -> BuildResult:
     """Validate and render the whole site into memory as of `now` (default: the clock; it
@@ -78,9 +106,7 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
     moment = as_of(site, now)
     pending = {o.slug: pending_releases(o, moment) for o in site.offerings}
     history = change_records(site, project.content, cache)
-    if strict and history.warnings:
-        raise ContentError([Problem(w, 0, "", "[warning, fatal under --strict]")
-                            for w in history.warnings])
+    fail_on_history_warnings(history, strict)
     env = environment(project, cache)
     job = Job(site, env, pending, history.records, Archive.of(site, moment), moment)
     if cache is NO_CACHE and worth_splitting(site.offerings):
@@ -180,7 +206,7 @@ def check_output_folder(project: Project, out: Path) -> None:
                                f"{display_path(folder)}; build into a folder of its own")
 
 
-def warning_lines(result: BuildResult, notes: bool = True) -> list[str]:
+def warning_lines(result: BuildResult | CheckResult, notes: bool = True) -> list[str]:
     """What a successful build has to say: its warnings (fatal under --strict), then notes on
     what it could not do (never fatal), one line each."""
     return ([f"warning: {w}" for w in sorted(set(result.site.warnings))]
@@ -197,11 +223,12 @@ def preview_build(project: Project, cache: BuildCache, now: dt.datetime | None =
     return result.files, "\n".join(warning_lines(result, notes=False))
 
 
-def summary(result: BuildResult, seconds: float, out: Path | None = None) -> str:
+def summary(result: BuildResult | CheckResult, seconds: float, out: Path | None = None) -> str:
     """The one-line report that ends a build."""
     n, w = len(result.site.offerings), len(result.site.warnings)
-    text = (f"{n} offering{'s' * (n != 1)}, {result.pages} pages, {len(result.files)} files, "
-            f"{w} warning{'s' * (w != 1)}, {seconds:.2f} s")
+    written = (f"{result.pages} pages, {len(result.files)} files, "
+               if isinstance(result, BuildResult) else "")
+    text = f"{n} offering{'s' * (n != 1)}, {written}{w} warning{'s' * (w != 1)}, {seconds:.2f} s"
     return f"Built {text} -> {display_path(out)}/" if out else f"Checked: {text}"
 
 
