@@ -87,7 +87,10 @@ class Where:
 
     def line_of(self, key: str) -> int:
         """The line of `key` in this mapping, or of the mapping itself when absent."""
-        return dict(self.key_lines).get(key, self.line)
+        for name, line in self.key_lines:  # a handful of keys: no dict to build
+            if name == key:
+                return line
+        return self.line
 
     def path_of(self, key: str) -> str:
         """The path of `key` in this mapping, as problems name it (parts[0].title)."""
