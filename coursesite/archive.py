@@ -119,7 +119,11 @@ class Archive:
                                    for c in o.course.codes),
                 "status": status, "status_label": L.status_labels.get(status, ""),
                 "start": term.start.isoformat(), "end": term.end.isoformat(),
-                "timezone": o.timezone}
+                "timezone": o.timezone,
+                # its versions in other languages: the landing page links each
+                "translations": [{"lang": t.language, "url": f"{t.folder}/index.html",
+                                  "name": labels(t.language).ui["language_name"]}
+                                 for t in o.translations]}
 
     def with_labels(self, views: list[dict], offerings: list[Offering],
                     base: list[str]) -> list[dict]:
@@ -127,7 +131,9 @@ class Archive:
         the university, then by the folder name ("No two links read the same")."""
         labels = distinct_labels(base, [self.held_at(o) for o in offerings],
                                  [o.slug for o in offerings])
-        views = [dict(v, label=label) for v, label in zip(views, labels, strict=True)]
+        views = [dict(v, label=label, translations=[
+            dict(t, aria=f"{label} ({t['name']})") for t in v["translations"]])
+            for v, label in zip(views, labels, strict=True)]
         for v in views:  # a university the link text names already is not repeated beside it
             if v["institution"] and v["label"].endswith(f"({v['institution']})"):
                 v.update(institution=None, at="")

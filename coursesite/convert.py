@@ -21,6 +21,7 @@ from . import schema as S
 from .dates import holiday_calendar
 from .errors import Problem, did_you_mean
 from .load import Node
+from .text import LANGUAGES
 
 MAX_TEXT = 100_000  # no field is a book; a huge value is a paste accident
 # Dates beyond these overflow date arithmetic (9999-12-31 + 1 day); no course is held then.
@@ -34,6 +35,7 @@ class Problems:
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
         self.root = root  # the content folder: files read must be inside it
+        self.translated = 0  # text values written per language ({en: .., de: ..}) so far
 
     def error(self, file: str, line: int, path: str, message: str) -> None:
         """Record an error at file:line, about the value at `path`."""
@@ -72,6 +74,15 @@ def _fail(node: Node, path: str, out: Problems, expected: str):
     raise Invalid
 
 
+def untranslatable(node: Node) -> str:
+    """For a mapping of languages given to a field that is not text (a number, a date, an id,
+    a choice): ' (why it is refused)'; else ''."""
+    if node.kind == "mapping" and node.value and set(node.value) <= set(LANGUAGES):
+        return (" (only text fields take a value per language; this one is the same in every "
+                "language: write one value)")
+    return ""
+
+
 # --- values by type ------------------------------------------------------------------------
 
 def convert(node: Node, tp, path: str, out: Problems):
@@ -93,7 +104,22 @@ def converter(tp):
         return _convert_dict
     if is_dataclass(tp):
         return partial(_convert_dataclass, tp)
+    if tp in (S.Text, S.Name, *MARKDOWN_TYPES):
+        return _translatable_converter(tp)
     return _scalar_converter(tp)
+
+
+def _translatable_converter(tp):
+    """A text field: a plain string, or a mapping per language read by localize.py (a
+    localize.Translated). Imported here: localize.py builds on this module's readers."""
+    from .localize import read_translations
+    scalar = _scalar_converter(tp)
+
+    def convert_text(node: Node, path: str, out: Problems):
+        if node.kind == "mapping":
+            return read_translations(scalar, Invalid, node, path, out)
+        return scalar(node, path, out)
+    return convert_text
 
 
 def _optional_converter(tp):
@@ -190,7 +216,7 @@ def _scalar_converter(tp):
     def convert_scalar(node: Node, path: str, out: Problems):
         text = node.value
         if not isinstance(text, str):
-            _fail(node, path, out, expected)
+            _fail(node, path, out, expected + untranslatable(node))
         if len(text) > MAX_TEXT:
             _fail(node, path, out, f"at most {MAX_TEXT} characters")
         check_characters(node, markdown, path, out)
@@ -367,6 +393,8 @@ _NONBLANK = text_if(str.strip, "some text")  # plain or markdown, not only white
 # The reader of each scalar type of the schema (a Literal's is read_choice, see reader_for).
 READERS = {
     str: _NONBLANK,
+    S.Text: _NONBLANK,
+    S.Name: _NONBLANK,
     S.Markdown: _NONBLANK,
     int: read_int,
     bool: read_bool,
