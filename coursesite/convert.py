@@ -68,18 +68,18 @@ def _shown(node: Node) -> str:
     return {"null": "nothing", "list": "a list", "mapping": "a mapping"}[node.kind]
 
 
-def _fail(node: Node, path: str, out: Problems, expected: str):
-    """Record 'expected X, got Y' for the node and raise Invalid."""
-    out.error(node.file, node.line, path, f"expected {expected}, got {_shown(node)}")
+def _fail(node: Node, path: str, out: Problems, expected: str, why: str = ""):
+    """Record 'expected X, got Y' (and why, when given) for the node and raise Invalid."""
+    out.error(node.file, node.line, path, f"expected {expected}, got {_shown(node)}{why}")
     raise Invalid
 
 
 def untranslatable(node: Node) -> str:
     """For a mapping of languages given to a field that is not text (a number, a date, an id,
-    a choice): ' (why it is refused)'; else ''."""
+    a choice): '; why it is refused'; else ''."""
     if node.kind == "mapping" and node.value and set(node.value) <= set(LANGUAGES):
-        return (" (only text fields take a value per language; this one is the same in every "
-                "language: write one value)")
+        return ("; only text fields take a value per language, and this one is the same in "
+                "every language: write one value")
     return ""
 
 
@@ -216,7 +216,7 @@ def _scalar_converter(tp):
     def convert_scalar(node: Node, path: str, out: Problems):
         text = node.value
         if not isinstance(text, str):
-            _fail(node, path, out, expected + untranslatable(node))
+            _fail(node, path, out, expected, untranslatable(node))
         if len(text) > MAX_TEXT:
             _fail(node, path, out, f"at most {MAX_TEXT} characters")
         check_characters(node, markdown, path, out)
