@@ -132,7 +132,7 @@ class Archive:
         labels = distinct_labels(base, [self.held_at(o) for o in offerings],
                                  [o.slug for o in offerings])
         views = [dict(v, label=label, translations=[
-            dict(t, aria=f"{label} ({t['name']})") for t in v["translations"]])
+            dict(t, context=f" ({label})") for t in v["translations"]])  # which one, unseen
             for v, label in zip(views, labels, strict=True)]
         for v in views:  # a university the link text names already is not repeated beside it
             if v["institution"] and v["label"].endswith(f"({v['institution']})"):

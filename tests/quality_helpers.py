@@ -54,6 +54,8 @@ class SiteSpec:
     name: str
     content: Path
     extra_assets: dict = field(default_factory=dict)   # path under assets/ -> bytes
+    prefixes: tuple = ("",)  # the output folders' prefixes: each language's ('de/')
+    strict: bool = True      # False: its warnings are what it shows (untranslated texts)
 
     def offerings(self) -> list[str]:
         """Offering folders, as the loader picks them (drafts start with '_' or '.')."""
@@ -63,7 +65,8 @@ class SiteSpec:
     def pages(self) -> list[str]:
         """Every page the generator should write for this content: a projects page only for
         an offering with a projects.yaml (the fixtures' projects files all say something)."""
-        return ["index.html"] + [f"{slug}/{page}" for slug in self.offerings()
+        return ["index.html"] + [f"{prefix}{slug}/{page}" for prefix in self.prefixes
+                                 for slug in self.offerings()
                                  for page in ("index.html", "schedule.html", "projects.html")
                                  if page != "projects.html"
                                  or (self.content / slug / "projects.yaml").exists()]
@@ -75,6 +78,7 @@ SITES = [
     SiteSpec("winter", FIXTURES / "winter", {"ws26_xyz/01-intro.pdf": b"%PDF-1.4\n%%EOF\n"}),
     SiteSpec("xss", FIXTURES / "xss"),
     SiteSpec("archive", FIXTURES / "archive"),
+    SiteSpec("bilingual", FIXTURES / "bilingual", prefixes=("", "de/"), strict=False),
 ]
 SITE_BY_NAME = {s.name: s for s in SITES}
 ALL_PAGES = [(s.name, p) for s in SITES for p in s.pages()]
@@ -97,7 +101,7 @@ def build_sites(tmp: Path) -> Path:
             (assets / rel).parent.mkdir(parents=True, exist_ok=True)
             (assets / rel).write_bytes(data)
         build(Project(content=content, assets=assets), www / SUB_PATH.strip("/") / spec.name,
-              strict=True, now=NOW)
+              strict=spec.strict, now=NOW)
     return www
 
 

@@ -87,8 +87,8 @@ def test_the_landing_page_links_both_versions(bilingual):
     _, files = bilingual
     landing = html(files, "index.html")
     assert '<a href="ss26_dbs/index.html">' in landing
-    assert ('href="de/ss26_dbs/index.html" hreflang="de" lang="de" '
-            'aria-label="DBS · Summer 2026 (Deutsch)">Deutsch</a>') in landing
+    assert ('href="de/ss26_dbs/index.html" hreflang="de" lang="de">Deutsch<span '
+            'class="visually-hidden" lang="en"> (DBS · Summer 2026)</span></a>') in landing
 
 
 def test_texts_fall_back_to_the_default_and_names_stay_as_written(bilingual):
