@@ -21,7 +21,6 @@ from . import schema as S
 from .dates import holiday_calendar
 from .errors import Problem, did_you_mean
 from .load import Node
-from .text import LANGUAGES
 
 MAX_TEXT = 100_000  # no field is a book; a huge value is a paste accident
 # Dates beyond these overflow date arithmetic (9999-12-31 + 1 day); no course is held then.
@@ -72,15 +71,6 @@ def _fail(node: Node, path: str, out: Problems, expected: str, why: str = ""):
     """Record 'expected X, got Y' (and why, when given) for the node and raise Invalid."""
     out.error(node.file, node.line, path, f"expected {expected}, got {_shown(node)}{why}")
     raise Invalid
-
-
-def untranslatable(node: Node) -> str:
-    """For a mapping of languages given to a field that is not text (a number, a date, an id,
-    a choice): '; why it is refused'; else ''."""
-    if node.kind == "mapping" and node.value and set(node.value) <= set(LANGUAGES):
-        return ("; only text fields take a value per language, and this one is the same in "
-                "every language: write one value")
-    return ""
 
 
 # --- values by type ------------------------------------------------------------------------
@@ -216,6 +206,7 @@ def _scalar_converter(tp):
     def convert_scalar(node: Node, path: str, out: Problems):
         text = node.value
         if not isinstance(text, str):
+            from .localize import untranslatable  # only on this failure: see convert_text
             _fail(node, path, out, expected, untranslatable(node))
         if len(text) > MAX_TEXT:
             _fail(node, path, out, f"at most {MAX_TEXT} characters")

@@ -79,6 +79,15 @@ def read_translations(scalar, invalid, node, path: str, out) -> Translated:
     return Translated(tuple(texts), node.file, node.line, path)
 
 
+def untranslatable(node) -> str:
+    """For a mapping of languages given to a field that is not text (a number, a date, an id,
+    a choice): '; why it is refused'; else ''."""
+    if node.kind == "mapping" and node.value and set(node.value) <= set(LANGUAGES):
+        return ("; only text fields take a value per language, and this one is the same in "
+                "every language: write one value")
+    return ""
+
+
 # --- which languages ---------------------------------------------------------------------
 
 def site_languages(config: S.SiteConfig, out) -> tuple:
@@ -243,3 +252,15 @@ def site_versions(config: S.SiteConfig, rooms: S.Rooms, index, problems) -> Site
         by_id.append((lang, by_id[0][1] if by_id and own_rooms is rooms else index(own_rooms)))
         kept.append((lang, out))
     return SiteVersions(languages, tuple(configs), tuple(by_id), tuple(kept))
+
+
+def site_problems(versions: SiteVersions, offerings: list, out) -> None:
+    """Record the problems of site.yaml and rooms.yaml in the site's default language and in
+    each language an offering is published in (a text missing in a language nobody publishes
+    is no problem)."""
+    used = {versions.languages[0]} | {v.language for o in offerings
+                                      for v in (o, *o.translations)}
+    for lang, found in versions.problems:
+        if lang in used:
+            out.errors.extend(found.errors)
+            out.warnings.extend(found.warnings)

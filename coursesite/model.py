@@ -26,7 +26,7 @@ from .convert import (
 from .dates import holidays_in
 from .errors import ContentError, did_you_mean
 from .load import Node, display_path, load_yaml, outside, read_bytes
-from .localize import SiteVersions, localized, offering_languages, site_versions
+from .localize import SiteVersions, localized, offering_languages, site_problems, site_versions
 from .schema import WEEKDAYS
 from .text import Labels, labels
 from .workers import map_in_workers, worth_splitting
@@ -186,18 +186,6 @@ def load_site(content_dir: Path, assets_dir: Path | None,
     offerings.sort(key=lambda o: o.sort_key, reverse=True)
     return Site(config, rooms_by_id, tuple(offerings), tuple(sorted(set(out.warnings))),
                 versions)
-
-
-def site_problems(versions: SiteVersions, offerings: list, out: Problems) -> None:
-    """Record the problems of site.yaml and rooms.yaml in the site's default language and in
-    each language an offering is published in (a text missing in a language nobody publishes
-    is no problem)."""
-    used = {versions.languages[0]} | {v.language for o in offerings
-                                      for v in (o, *o.translations)}
-    for lang, found in versions.problems:
-        if lang in used:
-            out.errors.extend(found.errors)
-            out.warnings.extend(found.warnings)
 
 
 def read_offering(shared: tuple, folder: Path) -> tuple:
