@@ -112,8 +112,9 @@ class Archive:
         the status current from them)."""
         L = L or self.site_labels
         term, status, elsewhere = o.course.term, self.marks[o.slug], self.institution(o)
+        shown = version_in(o, L.language)  # the page's language, where the offering has it
         return {"slug": o.slug, "term": term_in(o, L), "short": o.course.short,
-                "title": o.course.title, "url": f"{o.slug}/index.html",
+                "title": shown.course.title, "url": f"{shown.folder}/index.html",
                 "institution": elsewhere, "at": L.at_institution(elsewhere),
                 "codes": "; ".join(code_label(c.kind, c.number, c.order)
                                    for c in o.course.codes),
@@ -123,7 +124,7 @@ class Archive:
                 # its versions in other languages: the landing page links each
                 "translations": [{"lang": t.language, "url": f"{t.folder}/index.html",
                                   "name": labels(t.language).ui["language_name"]}
-                                 for t in o.translations]}
+                                 for t in (o, *o.translations) if t.versions and t is not shown]}
 
     def with_labels(self, views: list[dict], offerings: list[Offering],
                     base: list[str]) -> list[dict]:
@@ -154,9 +155,11 @@ class Archive:
     def other_terms(self, o: Offering) -> list[dict]:
         """The course's other offerings, newest first: label (the term, distinct among them),
         URL, status, and the title where it differs from this offering's (a renamed course)."""
-        others = [x for x in self.by_course[o.course_id].offerings if x.slug != o.slug]
-        views = [dict(self.term_view(x, o.labels),
-                      renamed=x.course.title if x.course.title != o.course.title else None)
+        offerings = self.by_course[o.course_id].offerings
+        own = next(x for x in offerings if x.slug == o.slug)  # o in its default language
+        others = [x for x in offerings if x.slug != o.slug]
+        views = [dict(self.term_view(x, o.labels), renamed=version_in(x, o.language).course.title
+                      if x.course.title != own.course.title else None)
                  for x in others]
         return self.with_labels(views, others, [term_in(x, o.labels) for x in others])
 
@@ -178,6 +181,11 @@ class Archive:
         return {"other_terms": others, "successor": self.successor(o, others),
                 "status": dict(self.term_view(o, o.labels), label=o.term_label),
                 "archive_labels": o.labels.archive}
+
+
+def version_in(o: Offering, language: str) -> Offering:
+    """The offering's version in `language` (its default when it has none in it)."""
+    return next((v for v in o.translations if v.language == language), o)
 
 
 def term_in(o: Offering, L: Labels) -> str:

@@ -188,3 +188,20 @@ def test_offerings_with_translations_survive_pickle(bilingual):
     (o,) = site.offerings
     again = pickle.loads(pickle.dumps(o))
     assert again == o and again.translations[0].folder == "de/ss26_dbs"
+
+
+def test_other_terms_link_the_version_in_the_pages_language(tmp_path):
+    content = german_default_copy(tmp_path)
+    edit(content / "ss26_dbs" / "course.yaml", "short: DBS\n", "short: DBS\nlanguages: [en, de]\n")
+    old = shutil.copytree(content / "ss26_dbs", content / "ss25_dbs")
+    for path in old.glob("*.yaml"):
+        path.write_text(path.read_text(encoding="utf-8").replace("2026", "2025"), encoding="utf-8")
+    project = fixture_project(tmp_path, "bilingual")
+    project = type(project)(content=content, assets=project.assets)
+    files = render_site(project, now=MID_TERM, search=False).files
+    de = html(files, "de/ss26_dbs/index.html")
+    # from de/ss26_dbs/ that is de/ss25_dbs/: the other term in German, not in English
+    assert 'href="../ss25_dbs/index.html"' in de and "../../ss25_dbs/" not in de
+    assert 'href="../ss25_dbs/index.html"' in html(files, "ss26_dbs/index.html")
+    assert "Datenbanksysteme" not in html(files, "ss26_dbs/index.html").split(
+        'href="../ss25_dbs/index.html"', 1)[1][:200]  # not taken for a renamed course
