@@ -244,9 +244,10 @@ class Record:
 
 
 def snapshot(site: Site, o: Offering) -> dict:
-    """The offering's events as a Version holds them (plain data: it is cached as JSON)."""
+    """The offering's events as a Version holds them (plain data: it is cached as JSON), with
+    the rooms' names in the offering's language, as its feeds show them."""
     return {item.key: {"label": item.label, "sig": item.significant()}
-            for item in offering_items(site, o)}
+            for item in offering_items(site.in_language(o.language), o)}
 
 
 def fingerprint(sig: dict) -> str:
