@@ -94,7 +94,7 @@ def converter(tp):
         return _convert_dict
     if is_dataclass(tp):
         return partial(_convert_dataclass, tp)
-    if tp in (S.Text, S.Name, *MARKDOWN_TYPES):
+    if tp in TRANSLATABLE:
         return _translatable_converter(tp)
     return _scalar_converter(tp)
 
@@ -179,6 +179,7 @@ _LINE_BREAK = re.compile("[\n\r\x85\u2028\u2029]")
 # Either of the two: one search clears almost every single-line value at once.
 _SUSPECT = re.compile(f"{_CONTROL.pattern}|{_LINE_BREAK.pattern}")
 MARKDOWN_TYPES = (S.Markdown, S.MarkdownOrOff)
+TRANSLATABLE = (S.Text, S.Name, *MARKDOWN_TYPES)  # may be written per language (localize.py)
 
 
 def check_characters(node: Node, markdown: bool, path: str, out: Problems) -> None:

@@ -29,7 +29,6 @@ from .errors import did_you_mean
 from .text import LANGUAGES
 
 TEXT_TYPES = (S.Text, S.Markdown, S.MarkdownOrOff)  # prose: a plain string is one language's
-TRANSLATABLE = (*TEXT_TYPES, S.Name)                # what may be written per language
 NAMES = {"en": "English", "de": "German"}           # in problems, which are in English
 
 

@@ -205,3 +205,14 @@ def test_other_terms_link_the_version_in_the_pages_language(tmp_path):
     assert 'href="../ss25_dbs/index.html"' in html(files, "ss26_dbs/index.html")
     assert "Datenbanksysteme" not in html(files, "ss26_dbs/index.html").split(
         'href="../ss25_dbs/index.html"', 1)[1][:200]  # not taken for a renamed course
+
+
+def test_the_converter_marks_files_that_hold_a_mapping():
+    from coursesite.model import read_file
+
+    out = Problems()
+    bilingual = read_file(FIXTURES / "bilingual" / "ss26_dbs" / "course.yaml", S.Course, out)
+    plain = read_file(FIXTURES / "amls" / "ss26_amls" / "course.yaml", S.Course, out)
+    assert out.errors == []
+    assert bilingual.where.translated and isinstance(bilingual.title, Translated)
+    assert not plain.where.translated and isinstance(plain.title, str)
