@@ -140,16 +140,18 @@ class Archive:
                 v.update(institution=None, at="")
         return views
 
-    def landing(self) -> list[dict]:
-        """The landing page's courses, each with its offerings newest first, every offering's
-        link text distinct on the page."""
+    def landing(self, L: Labels | None = None) -> list[dict]:
+        """The landing page's courses in the words of `L` (default: the site's), each with its
+        offerings newest first, every offering's link text distinct on the page."""
+        L = L or self.site_labels
         offerings = [o for c in self.courses for o in c.offerings]
-        views = self.with_labels([self.term_view(o) for o in offerings], offerings,
-                                 [offering_link_label(o.course.short, term_in(o, self.site_labels))
+        views = self.with_labels([self.term_view(o, L) for o in offerings], offerings,
+                                 [offering_link_label(o.course.short, term_in(o, L))
                                   for o in offerings])
         by_slug = {v["slug"]: v for v in views}
-        return [{"id": c.id, "anchor": f"course-{c.id}", "title": c.title,
-                 "formerly": self.site_labels.formerly(c.former_titles),
+        return [{"id": c.id, "anchor": f"course-{c.id}",
+                 "title": version_in(c.offerings[0], L.language).course.title,
+                 "formerly": L.formerly(c.former_titles),
                  "offerings": [by_slug[o.slug] for o in c.offerings]} for c in self.courses]
 
     def other_terms(self, o: Offering) -> list[dict]:

@@ -69,14 +69,40 @@ def alternates(o: Offering, path: str) -> list[dict]:
              "current": lang == o.language} for lang, prefix in o.versions]
 
 
-def landing_context(site: Site, path: str = "index.html", archive: Archive | None = None) -> dict:
-    """The landing page: the courses (by course id, the one with the newest offering first),
-    each with its offerings newest first, the running or next one marked as the archive says
-    (without one, only the page's script marks them)."""
+def landing_context(site: Site, path: str = "index.html", archive: Archive | None = None,
+                    language: str | None = None) -> dict:
+    """The landing page in `language` (default: the site's): the courses (by course id, the
+    one with the newest offering first), each with its offerings newest first, the running or
+    next one marked as the archive says (without one, only the page's script marks them)."""
     archive = archive or Archive.of(site, None)
-    L = archive.site_labels
-    return {"site": site_context(site), "page": page(path, site.config.title),
-            "courses": archive.landing(), "labels": L.archive, "ui": L.ui}
+    language = language or site.config.language
+    L, own = labels(language), site.in_language(language)
+    return {"site": site_context(own, language),
+            "page": page(path, own.config.title,
+                         alternates=site_alternates(site, "index.html", language)),
+            "courses": archive.landing(L), "labels": L.archive, "ui": L.ui}
+
+
+def site_prefixes(site: Site) -> list[tuple[str, str]]:
+    """(language, prefix) of each language the site's own pages are published in (site.yaml's
+    `languages`): the default at '', the others under 'de/'."""
+    languages = site.versions.languages if site.versions else (site.config.language,)
+    return [(lang, "" if lang == languages[0] else f"{lang}/") for lang in languages]
+
+
+def site_alternates(site: Site, path: str, language: str) -> list[dict]:
+    """The site's own page `path` in each of its languages (`alternates`' entries); empty
+    when the site has one."""
+    prefixes = site_prefixes(site)
+    return [{"lang": lang, "name": labels(lang).ui["language_name"], "path": prefix + path,
+             "current": lang == language} for lang, prefix in prefixes] if len(prefixes) > 1 \
+        else []
+
+
+def site_home(site: Site, language: str) -> str:
+    """The landing page in `language` where the site publishes one, else the default's."""
+    return next((f"{prefix}index.html" for lang, prefix in site_prefixes(site)
+                 if lang == language), "index.html")
 
 
 def room_view(site: Site, room_id: str | None) -> dict | None:
@@ -533,7 +559,7 @@ class OfferingPages:
 
     def crumbs(self, with_course: bool = True) -> list[dict]:
         o = self.offering
-        home = [{"label": self.site.config.title, "url": "index.html"}]
+        home = [{"label": self.site.config.title, "url": site_home(self.site, o.language)}]
         return home + ([{"label": f"{o.course.short} {o.term_label}",
                          "url": f"{o.folder}/index.html"}] if with_course else [])
 
@@ -584,9 +610,10 @@ PAGES = (
 
 
 def site_jobs(site: Site, archive: Archive | None = None) -> dict:
-    """Output path -> (template, context) of the pages made once per site."""
-    return {pg.path: (pg.template, pg.context(site, pg.path, archive)) for pg in PAGES
-            if not pg.per_offering}
+    """Output path -> (template, context) of the pages made once per site (in each of its
+    languages: the others under their prefix)."""
+    return {prefix + pg.path: (pg.template, pg.context(site, prefix + pg.path, archive, lang))
+            for pg in PAGES if not pg.per_offering for lang, prefix in site_prefixes(site)}
 
 
 def offering_jobs(site: Site, o: Offering, pending: frozenset = frozenset(),

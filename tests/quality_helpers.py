@@ -54,7 +54,7 @@ class SiteSpec:
     name: str
     content: Path
     extra_assets: dict = field(default_factory=dict)   # path under assets/ -> bytes
-    prefixes: tuple = ("",)  # the output folders' prefixes: each language's ('de/')
+    prefixes: tuple = ("",)  # each language's prefix ('de/'): site.yaml's languages
     strict: bool = True      # False: its warnings are what it shows (untranslated texts)
 
     def offerings(self) -> list[str]:
@@ -62,10 +62,15 @@ class SiteSpec:
         return sorted(p.name for p in self.content.iterdir()
                       if p.is_dir() and not p.name.startswith(("_", ".")))
 
+    def landing_pages(self) -> list[str]:
+        """The landing page in each of the site's languages."""
+        return [f"{prefix}index.html" for prefix in self.prefixes]
+
     def pages(self) -> list[str]:
         """Every page the generator should write for this content: a projects page only for
         an offering with a projects.yaml (the fixtures' projects files all say something)."""
-        return ["index.html"] + [f"{prefix}{slug}/{page}" for prefix in self.prefixes
+        return self.landing_pages() + [
+            f"{prefix}{slug}/{page}" for prefix in self.prefixes
                                  for slug in self.offerings()
                                  for page in ("index.html", "schedule.html", "projects.html")
                                  if page != "projects.html"

@@ -91,6 +91,19 @@ def test_the_landing_page_links_both_versions(bilingual):
             'class="visually-hidden" lang="en"> (DBS · Summer 2026)</span></a>') in landing
 
 
+def test_the_site_in_several_languages_has_a_landing_page_in_each(bilingual):
+    _, files = bilingual
+    en, de = html(files, "index.html"), html(files, "de/index.html")
+    assert alternates(en) == {"en": "index.html", "de": "de/index.html"}
+    assert alternates(de) == {"en": "../index.html", "de": "index.html"}
+    assert "<h1>Lehre am Fachgebiet DAMS</h1>" in de
+    assert '<h2 id="course-dbs">Datenbanksysteme</h2>' in de
+    assert '<a href="ss26_dbs/index.html">DBS · Sommersemester 2026</a>' in de  # de/ss26_dbs
+    # the German pages' breadcrumb leads home to the German landing page
+    assert '<li><a href="../index.html">Lehre am Fachgebiet DAMS</a></li>' in html(
+        files, "de/ss26_dbs/index.html")
+
+
 def test_texts_fall_back_to_the_default_and_names_stay_as_written(bilingual):
     site, files = bilingual
     de = html(files, "de/ss26_dbs/index.html")
@@ -142,7 +155,7 @@ def test_site_wide_languages_are_the_default_of_offerings(tmp_path):
     content = german_default_copy(tmp_path)
     shutil.copytree(content / "ss26_dbs", content / "ss26_mono")
     edit(content / "ss26_mono" / "course.yaml", "short: DBS\n", "short: DBS\nlanguage: de\n")
-    edit(content / "site.yaml", "language: en\n", "languages: [en, de]\n")
+    edit(content / "site.yaml", "language: en\n", "")
     site = load_site(content, None)
     by_slug = {o.slug: o for o in site.offerings}
     assert [t.folder for t in by_slug["ss26_dbs"].translations] == ["de/ss26_dbs"]
@@ -153,7 +166,7 @@ def test_site_wide_languages_are_the_default_of_offerings(tmp_path):
 
 def test_site_languages_may_put_german_first(tmp_path):
     content = german_default_copy(tmp_path)
-    edit(content / "site.yaml", "language: en\n", "languages: [de, en]\n")
+    edit(content / "site.yaml", "language: en\nlanguages: [en, de]", "languages: [de, en]")
     site = load_site(content, None)
     assert site.config.language == "de" and site.config.title == "Lehre am Fachgebiet DAMS"
     (o,) = site.offerings
