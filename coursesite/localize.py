@@ -14,6 +14,9 @@ The rules (README: German and English from one data file):
   labels) is the same in every language, and site.yaml's and rooms.yaml's plain strings are
   too (the site's own words are not the offering's to translate).
 
+Where each version is published (`alternates`, `site_prefixes`): the default language at
+today's URLs, every other under its prefix, 'de/'.
+
 Only files that hold a mapping are walked for the default language (the converter marks them,
 `Where.translated`): a monolingual site pays nothing beyond one comparison per text value.
 """
@@ -23,10 +26,14 @@ import dataclasses
 import typing
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from . import schema as S
 from .errors import did_you_mean
-from .text import LANGUAGES
+from .text import LANGUAGES, labels
+
+if TYPE_CHECKING:  # model.py builds on this module: its classes are named, never imported
+    from .model import Offering, Site
 
 TEXT_TYPES = (S.Text, S.Markdown, S.MarkdownOrOff)  # prose: a plain string is one language's
 NAMES = {"en": "English", "de": "German"}           # in problems, which are in English
@@ -263,3 +270,36 @@ def site_problems(versions: SiteVersions, offerings: list, out) -> None:
         if lang in used:
             out.errors.extend(found.errors)
             out.warnings.extend(found.warnings)
+
+
+# --- where each version is published ------------------------------------------------------
+
+def alternates(o: Offering, path: str) -> list[dict]:
+    """The page at `path` (of the offering's version `o`) in every language the offering is
+    published in, default first: its language, that language's name for itself, its path,
+    and whether it is this page. Empty when the offering has one language."""
+    rest = path[len(o.prefix):]
+    return [{"lang": lang, "name": labels(lang).ui["language_name"], "path": prefix + rest,
+             "current": lang == o.language} for lang, prefix in o.versions]
+
+
+def site_prefixes(site: Site) -> list[tuple[str, str]]:
+    """(language, prefix) of each language the site's own pages are published in (site.yaml's
+    `languages`): the default at '', the others under 'de/'."""
+    languages = site.versions.languages if site.versions else (site.config.language,)
+    return [(lang, "" if lang == languages[0] else f"{lang}/") for lang in languages]
+
+
+def site_alternates(site: Site, path: str, language: str) -> list[dict]:
+    """The site's own page `path` in each of its languages (`alternates`' entries); empty
+    when the site has one."""
+    prefixes = site_prefixes(site)
+    return [{"lang": lang, "name": labels(lang).ui["language_name"], "path": prefix + path,
+             "current": lang == language} for lang, prefix in prefixes] if len(prefixes) > 1 \
+        else []
+
+
+def site_home(site: Site, language: str) -> str:
+    """The landing page in `language` where the site publishes one, else the default's."""
+    return next((f"{prefix}index.html" for lang, prefix in site_prefixes(site)
+                 if lang == language), "index.html")

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from . import schema as S
 from .archive import Archive
 from .dates import monday_of, office_hour_dates
+from .localize import alternates, site_alternates, site_home, site_prefixes
 from .model import Offering, Session, Site, local_moment, slugify
 from .render import markdown, markdown_inline, relative_url
 from .text import (
@@ -60,15 +61,6 @@ def page(path: str, title: str, breadcrumbs=(), search: dict | None = None,
             "alternates": alternates or []}
 
 
-def alternates(o: Offering, path: str) -> list[dict]:
-    """The page at `path` (of the offering's version `o`) in every language the offering is
-    published in, default first: its language, that language's name for itself, its path,
-    and whether it is this page. Empty when the offering has one language."""
-    rest = path[len(o.prefix):]
-    return [{"lang": lang, "name": labels(lang).ui["language_name"], "path": prefix + rest,
-             "current": lang == o.language} for lang, prefix in o.versions]
-
-
 def landing_context(site: Site, path: str = "index.html", archive: Archive | None = None,
                     language: str | None = None) -> dict:
     """The landing page in `language` (default: the site's): the courses (by course id, the
@@ -81,28 +73,6 @@ def landing_context(site: Site, path: str = "index.html", archive: Archive | Non
             "page": page(path, own.config.title,
                          alternates=site_alternates(site, "index.html", language)),
             "courses": archive.landing(L), "labels": L.archive, "ui": L.ui}
-
-
-def site_prefixes(site: Site) -> list[tuple[str, str]]:
-    """(language, prefix) of each language the site's own pages are published in (site.yaml's
-    `languages`): the default at '', the others under 'de/'."""
-    languages = site.versions.languages if site.versions else (site.config.language,)
-    return [(lang, "" if lang == languages[0] else f"{lang}/") for lang in languages]
-
-
-def site_alternates(site: Site, path: str, language: str) -> list[dict]:
-    """The site's own page `path` in each of its languages (`alternates`' entries); empty
-    when the site has one."""
-    prefixes = site_prefixes(site)
-    return [{"lang": lang, "name": labels(lang).ui["language_name"], "path": prefix + path,
-             "current": lang == language} for lang, prefix in prefixes] if len(prefixes) > 1 \
-        else []
-
-
-def site_home(site: Site, language: str) -> str:
-    """The landing page in `language` where the site publishes one, else the default's."""
-    return next((f"{prefix}index.html" for lang, prefix in site_prefixes(site)
-                 if lang == language), "index.html")
 
 
 def room_view(site: Site, room_id: str | None) -> dict | None:
