@@ -263,13 +263,20 @@ def site_versions(config: S.SiteConfig, rooms: S.Rooms, index, problems) -> Site
 def site_problems(versions: SiteVersions, offerings: list, out) -> None:
     """Record the problems of site.yaml and rooms.yaml in the site's default language and in
     each language an offering is published in (a text missing in a language nobody publishes
-    is no problem)."""
+    is no problem); refuse an offering folder whose name is a prefix of those pages, 'de'."""
     used = {versions.languages[0]} | {v.language for o in offerings
                                       for v in (o, *o.translations)}
     for lang, found in versions.problems:
         if lang in used:
             out.errors.extend(found.errors)
             out.warnings.extend(found.warnings)
+    prefixes = {v.prefix for o in offerings for v in o.translations}
+    prefixes |= {f"{lang}/" for lang in versions.languages[1:]}
+    for o in offerings:
+        if f"{o.slug}/" in prefixes:
+            out.error(o.course.where.file.rsplit("/", 1)[0], 0, "", f"an offering folder named "
+                      f"'{o.slug}' would share its URLs with the pages in {NAMES[o.slug]} "
+                      f"({o.slug}/...); rename the folder (e.g. ss26_{o.slug})")
 
 
 # --- where each version is published ------------------------------------------------------

@@ -229,3 +229,11 @@ def test_the_converter_marks_files_that_hold_a_mapping():
     assert out.errors == []
     assert bilingual.where.translated and isinstance(bilingual.title, Translated)
     assert not plain.where.translated and isinstance(plain.title, str)
+
+
+def test_an_offering_folder_named_like_a_prefix_is_refused(tmp_path):
+    content = german_default_copy(tmp_path)
+    shutil.copytree(content / "ss26_dbs", content / "de")
+    with pytest.raises(ContentError, match=r"/de:0: an offering folder named 'de' would share "
+                                           r"its URLs with the pages in German \(de/\.\.\.\)"):
+        load_site(content, None)
