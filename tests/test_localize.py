@@ -234,6 +234,6 @@ def test_the_converter_marks_files_that_hold_a_mapping():
 def test_an_offering_folder_named_like_a_prefix_is_refused(tmp_path):
     content = german_default_copy(tmp_path)
     shutil.copytree(content / "ss26_dbs", content / "de")
-    with pytest.raises(ContentError, match=r"/de:0: an offering folder named 'de' would share "
+    with pytest.raises(ContentError, match=r"/de: an offering folder named 'de' would share "
                                            r"its URLs with the pages in German \(de/\.\.\.\)"):
         load_site(content, None)
