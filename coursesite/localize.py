@@ -53,6 +53,20 @@ class Translated:
         return dict(self.texts).get(language)
 
 
+# What maintainers write for a language instead of its code, and the code they mean.
+SPELLED = {"english": "en", "eng": "en", "englisch": "en", "german": "de", "ger": "de",
+           "deu": "de", "deutsch": "de", "dt": "de", "dtsch": "de"}
+
+
+def language_hint(key: str) -> str:
+    """' (did you mean 'de'?)' for a language's name or a near miss of its code, else the
+    codes there are."""
+    meant = SPELLED.get(key.lower()) or (key.lower() if key.lower() in LANGUAGES else None)
+    if meant:
+        return f" (did you mean '{meant}'?)"
+    return did_you_mean(key, LANGUAGES) or f"; languages are {', '.join(LANGUAGES)}"
+
+
 def read_translations(scalar, invalid, node, path: str, out) -> Translated:
     """A mapping of language -> text read with `scalar` (the field's own reader); unknown
     languages and a `false` (of module_sentence) are recorded and raise `invalid`."""
@@ -61,7 +75,7 @@ def read_translations(scalar, invalid, node, path: str, out) -> Translated:
         here = S.join_path(path, key)
         if key not in LANGUAGES:
             out.error(node.file, node.key_lines[key], here, f"unknown language '{key}'"
-                      + (did_you_mean(key, LANGUAGES) or f"; languages are {', '.join(LANGUAGES)}"))
+                      + language_hint(key))
             failed = True
             continue
         try:

@@ -107,7 +107,7 @@ ERRORS = [
     ]),
     # text per language (README: German and English from one data file)
     ("unknown_language", [
-        f"{COURSE}:1: title.dt: unknown language 'dt'; languages are en, de",
+        f"{COURSE}:1: title.dt: unknown language 'dt' (did you mean 'de'?)",
     ]),
     ("translation_lacks_default", [
         f"{LECTURES}:5: parts[0].lectures[0].title: no English text (en, the default language "

@@ -237,3 +237,12 @@ def test_an_offering_folder_named_like_a_prefix_is_refused(tmp_path):
     with pytest.raises(ContentError, match=r"/de: an offering folder named 'de' would share "
                                            r"its URLs with the pages in German \(de/\.\.\.\)"):
         load_site(content, None)
+
+
+@pytest.mark.parametrize("key, hint", [("German", " (did you mean 'de'?)"),
+                                       ("EN", " (did you mean 'en'?)"),
+                                       ("fr", "; languages are en, de")])
+def test_an_unknown_language_key_names_the_code_meant(key, hint):
+    from coursesite.localize import language_hint
+
+    assert language_hint(key) == hint
