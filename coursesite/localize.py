@@ -245,7 +245,9 @@ class SiteVersions:
     languages: tuple
     configs: tuple   # (language, SiteConfig)
     rooms: tuple     # (language, {room id: Room})
-    problems: tuple  # (language, Problems of resolving to it): reported where it is used
+    # (language, Problems of resolving to it): reported where it is used; not compared (the
+    # preview's cache finds an unchanged site.yaml equal, and its problems follow from it)
+    problems: tuple = dataclasses.field(compare=False)
 
     def config(self, language: str) -> S.SiteConfig:
         return dict(self.configs)[language]

@@ -246,3 +246,13 @@ def test_an_unknown_language_key_names_the_code_meant(key, hint):
     from coursesite.localize import language_hint
 
     assert language_hint(key) == hint
+
+
+@pytest.mark.parametrize("fixture", ["amls", "bilingual"])
+def test_the_previews_cache_keeps_an_unchanged_offering_and_its_warnings(fixture):
+    from coursesite.cache import BuildCache
+
+    cache = BuildCache()
+    first, again = (load_site(FIXTURES / fixture, None, cache) for _ in range(2))
+    assert first.offerings[0] is again.offerings[0]
+    assert first.warnings == again.warnings
