@@ -101,7 +101,7 @@ def check_offering(o: Offering, rooms: dict, assets_dir: Path | None, out: Probl
 # --- references found by type ----------------------------------------------------------------
 
 # The schema types the checks look for; every kind is collected in one walk per offering.
-ROOM, URL, TEXT = S.RoomId, S.Url, (str, S.Markdown, S.MarkdownOrOff)
+ROOM, URL, TEXT = S.RoomId, S.Url, (str, S.Text, S.Name, S.Markdown, S.MarkdownOrOff)
 REFERENCE_KINDS = (ROOM, URL, TEXT)
 
 
@@ -146,7 +146,7 @@ def _may_hold_objects(hint) -> bool:
     """Whether a field of this type hint can hold a schema object (at any depth); an
     unknown hint (Any, a bare class) is assumed to."""
     if hint in (str, int, float, bool, type(None)) or hint in (S.Url, S.RoomId, S.Markdown,
-                                                              S.MarkdownOrOff):
+                                                              S.MarkdownOrOff, S.Text, S.Name):
         return False
     args = typing.get_args(hint)
     if args:

@@ -152,13 +152,16 @@ def environment(project: Project, cache: BuildCache):
 def render_offerings(job: Job, offerings, cache: BuildCache = NO_CACHE) -> dict:
     """Feeds and pages of the given offerings; an offering whose inputs are all unchanged
     since the cache made its files keeps them."""
-    env, site, files = job.env, job.site, {}
-    for o in offerings:
+    env, files = job.env, {}
+    for o in (version for each in offerings for version in (each, *each.translations)):
+        # a translation shares the default's materials and change record (its events' keys)
         pending, record = job.pending.get(o.slug, frozenset()), job.records[o.slug]
-        files.update(cache.reuse(("feeds", o.slug), (o, site.config, site.rooms, record, pending),
+        site = job.site.in_language(o.language)
+        files.update(cache.reuse(("feeds", o.folder),
+                                 (o, site.config, site.rooms, record, pending),
                                  partial(offering_feeds, site, o, record, pending)))
         archive, marks = job.archive.for_offering(o), moment_marks(o, job.moment)
-        files.update(cache.reuse(("pages", o.slug),
+        files.update(cache.reuse(("pages", o.folder),
                                  (env, o, site.config, site.rooms, pending, record.changes,
                                   archive, marks),
                                  partial(offering_pages, env, site, o, pending, record.changes,
