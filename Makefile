@@ -18,7 +18,7 @@ JS_DIR     := tests/js
 JS_PKG     := $(wildcard $(JS_DIR)/package.json)
 JS_DEPS    := $(if $(JS_PKG),$(JS_DIR)/node_modules)
 
-.PHONY: all build test golden bench serve check deploy clean venv install install-test js-deps \
+.PHONY: all build test golden bench serve check validate deploy clean venv install install-test js-deps \
         schema
 
 all: build
@@ -94,6 +94,10 @@ check: $(GATES_STAMP)
 	  echo "note: npm could not install tests/js; the Nu checker and axe gates will be skipped"; \
 	else echo "note: no npm; the Nu checker and axe gates will be skipped"; fi
 	$(VPY) build.py check --strict --gates
+
+# Strict validation of content and templates alone (no rendering, no gates): the quick gate.
+validate: $(DEV_STAMP)
+	$(VPY) build.py check --strict
 
 # Configured only through the environment: DEPLOY_TARGET (rsync destination) and, for SSH
 # options such as a key or known_hosts file, RSYNC_RSH (see README: Deploy).

@@ -112,14 +112,19 @@ class Archive:
         the status current from them)."""
         L = L or self.site_labels
         term, status, elsewhere = o.course.term, self.marks[o.slug], self.institution(o)
+        shown = version_in(o, L.language)  # the page's language, where the offering has it
         return {"slug": o.slug, "term": term_in(o, L), "short": o.course.short,
-                "title": o.course.title, "url": f"{o.slug}/index.html",
+                "title": shown.course.title, "url": f"{shown.folder}/index.html",
                 "institution": elsewhere, "at": L.at_institution(elsewhere),
                 "codes": "; ".join(code_label(c.kind, c.number, c.order)
                                    for c in o.course.codes),
                 "status": status, "status_label": L.status_labels.get(status, ""),
                 "start": term.start.isoformat(), "end": term.end.isoformat(),
-                "timezone": o.timezone}
+                "timezone": o.timezone,
+                # its versions in other languages: the landing page links each
+                "translations": [{"lang": t.language, "url": f"{t.folder}/index.html",
+                                  "name": labels(t.language).ui["language_name"]}
+                                 for t in (o, *o.translations) if t.versions and t is not shown]}
 
     def with_labels(self, views: list[dict], offerings: list[Offering],
                     base: list[str]) -> list[dict]:
@@ -127,30 +132,36 @@ class Archive:
         the university, then by the folder name ("No two links read the same")."""
         labels = distinct_labels(base, [self.held_at(o) for o in offerings],
                                  [o.slug for o in offerings])
-        views = [dict(v, label=label) for v, label in zip(views, labels, strict=True)]
+        views = [dict(v, label=label, translations=[
+            dict(t, context=f" ({label})") for t in v["translations"]])  # which one, unseen
+            for v, label in zip(views, labels, strict=True)]
         for v in views:  # a university the link text names already is not repeated beside it
             if v["institution"] and v["label"].endswith(f"({v['institution']})"):
                 v.update(institution=None, at="")
         return views
 
-    def landing(self) -> list[dict]:
-        """The landing page's courses, each with its offerings newest first, every offering's
-        link text distinct on the page."""
+    def landing(self, L: Labels | None = None) -> list[dict]:
+        """The landing page's courses in the words of `L` (default: the site's), each with its
+        offerings newest first, every offering's link text distinct on the page."""
+        L = L or self.site_labels
         offerings = [o for c in self.courses for o in c.offerings]
-        views = self.with_labels([self.term_view(o) for o in offerings], offerings,
-                                 [offering_link_label(o.course.short, term_in(o, self.site_labels))
+        views = self.with_labels([self.term_view(o, L) for o in offerings], offerings,
+                                 [offering_link_label(o.course.short, term_in(o, L))
                                   for o in offerings])
         by_slug = {v["slug"]: v for v in views}
-        return [{"id": c.id, "anchor": f"course-{c.id}", "title": c.title,
-                 "formerly": self.site_labels.formerly(c.former_titles),
+        return [{"id": c.id, "anchor": f"course-{c.id}",
+                 "title": version_in(c.offerings[0], L.language).course.title,
+                 "formerly": L.formerly(c.former_titles),
                  "offerings": [by_slug[o.slug] for o in c.offerings]} for c in self.courses]
 
     def other_terms(self, o: Offering) -> list[dict]:
         """The course's other offerings, newest first: label (the term, distinct among them),
         URL, status, and the title where it differs from this offering's (a renamed course)."""
-        others = [x for x in self.by_course[o.course_id].offerings if x.slug != o.slug]
-        views = [dict(self.term_view(x, o.labels),
-                      renamed=x.course.title if x.course.title != o.course.title else None)
+        offerings = self.by_course[o.course_id].offerings
+        own = next(x for x in offerings if x.slug == o.slug)  # o in its default language
+        others = [x for x in offerings if x.slug != o.slug]
+        views = [dict(self.term_view(x, o.labels), renamed=version_in(x, o.language).course.title
+                      if x.course.title != own.course.title else None)
                  for x in others]
         return self.with_labels(views, others, [term_in(x, o.labels) for x in others])
 
@@ -172,6 +183,11 @@ class Archive:
         return {"other_terms": others, "successor": self.successor(o, others),
                 "status": dict(self.term_view(o, o.labels), label=o.term_label),
                 "archive_labels": o.labels.archive}
+
+
+def version_in(o: Offering, language: str) -> Offering:
+    """The offering's version in `language` (its default when it has none in it)."""
+    return next((v for v in o.translations if v.language == language), o)
 
 
 def term_in(o: Offering, L: Labels) -> str:

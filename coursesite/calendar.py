@@ -198,7 +198,7 @@ def absolute_url(site: Site, path: str) -> str | None:
 
 
 def page_url(site: Site, o: Offering) -> str | None:
-    return absolute_url(site, f"{o.slug}/index.html")
+    return absolute_url(site, f"{o.folder}/index.html")
 
 
 def join_lines(lines) -> str | None:
@@ -244,9 +244,10 @@ class Record:
 
 
 def snapshot(site: Site, o: Offering) -> dict:
-    """The offering's events as a Version holds them (plain data: it is cached as JSON)."""
+    """The offering's events as a Version holds them (plain data: it is cached as JSON), with
+    the rooms' names in the offering's language, as its feeds show them."""
     return {item.key: {"label": item.label, "sig": item.significant()}
-            for item in offering_items(site, o)}
+            for item in offering_items(site.in_language(o.language), o)}
 
 
 def fingerprint(sig: dict) -> str:
@@ -346,11 +347,11 @@ def offering_feeds(site: Site, o: Offering, record: Record,
     except ValueError as exc:  # the dates span a change of the zone's yearly rules
         raise ContentError(f"{o.slug}: the calendar cannot describe its dates: {exc}; keep "
                            "an offering's dates within its own years") from None
-    events = {item.key: vevent(o.slug, item, record.stamps[item.key]) for item in items}
+    events = {item.key: vevent(o.folder, item, record.stamps[item.key]) for item in items}
     files = {}
     for feed in o.labels.feeds:
         chosen = [events[i.key] for i in items if i.kind in feed.kinds]
-        files[f"{o.slug}/{feed.name}"] = assemble(calendar_header(o, feed.suffix),
+        files[f"{o.folder}/{feed.name}"] = assemble(calendar_header(o, feed.suffix),
                                                   [zone, *chosen])
     return files
 

@@ -109,7 +109,7 @@ def check_offering(o: Offering, rooms: dict, assets_dir: Path | None, out: Probl
 # --- references found by type ----------------------------------------------------------------
 
 # The schema types the checks look for; every kind is collected in one walk per offering.
-ROOM, URL, TEXT = S.RoomId, S.Url, (str, S.Markdown, S.MarkdownOrOff)
+ROOM, URL, TEXT = S.RoomId, S.Url, (str, S.Text, S.Name, S.Markdown, S.MarkdownOrOff)
 REFERENCE_KINDS = (ROOM, URL, TEXT)
 
 
@@ -154,7 +154,7 @@ def _may_hold_objects(hint) -> bool:
     """Whether a field of this type hint can hold a schema object (at any depth); an
     unknown hint (Any, a bare class) is assumed to."""
     if hint in (str, int, float, bool, type(None)) or hint in (S.Url, S.RoomId, S.Markdown,
-                                                              S.MarkdownOrOff):
+                                                              S.MarkdownOrOff, S.Text, S.Name):
         return False
     args = typing.get_args(hint)
     if args:
@@ -217,15 +217,16 @@ def check_cut_comments(refs, out: Problems) -> None:
     `title: Intro #1 basics` is read as 'Intro'. Only a '#' directly followed by a word is
     taken for a cut (`# a comment`, with a space, is left alone); the line is read from the
     file the value came from, each file once."""
-    sources: dict = {}
+    sources: dict = {}  # file -> its lines, or None when no line has a '#' (nothing to cut)
     for item, key, text in refs:
-        line_no = item.where.line_of(key)
-        if "\n" in text or not line_no:
+        file = item.where.file
+        if file not in sources:
+            sources[file] = _source_lines(file)
+        lines = sources[file]
+        if lines is None or "\n" in text:
             continue
-        if item.where.file not in sources:
-            sources[item.where.file] = _source_lines(item.where.file)
-        lines = sources[item.where.file]
-        raw = lines[line_no - 1] if line_no <= len(lines) else ""
+        line_no = item.where.line_of(key)
+        raw = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
         if "#" not in raw:  # most lines: no pattern to build (this runs for every text)
             continue
         cut = re.search(r"(?:^|[\s:,\[{-])" + re.escape(text) + r"[ \t]+(#\S.*?)\s*$", raw)
@@ -236,12 +237,14 @@ def check_cut_comments(refs, out: Problems) -> None:
                    f'{key}: "{whole}"', warning=True)
 
 
-def _source_lines(file: str) -> list[str]:
-    """The lines of a content file as written ([] when it cannot be read any more)."""
+def _source_lines(file: str) -> list[str] | None:
+    """The lines of a content file as written ([] when it cannot be read any more), or None
+    when it has no '#' at all."""
     try:
-        return Path(file).read_text(encoding="utf-8-sig", errors="replace").splitlines()
+        text = Path(file).read_text(encoding="utf-8-sig", errors="replace")
     except OSError:
         return []
+    return text.splitlines() if "#" in text else None
 
 
 def _is_file(path: Path) -> bool:

@@ -84,8 +84,8 @@ def parse_args(argv, prog: str = "coursesite"):
     parser.add_argument("--version", action=VersionAction, help="show the version and exit")
     sub = parser.add_subparsers(dest="command")
     b = sub.add_parser("build", help="validate content and write the site (default)")
-    c = sub.add_parser("check", help="validate content and render in memory (without the "
-                       "search index); write nothing")
+    c = sub.add_parser("check", help="validate content and templates; render and write "
+                       "nothing (with --gates: build and check the pages too)")
     s = sub.add_parser("serve", help="live preview: rebuild on every save, reload the browser")
     d = sub.add_parser("deploy", help="strict build, then upload site/ with rsync")
     n = sub.add_parser("new-term", help="create the next term's offering from an old one")
@@ -233,11 +233,10 @@ def main(argv=None, *, prog: str = "coursesite", project: Path | None = None) ->
             return 0
         if args.command == "check" and args.gates:
             return run_check_with_gates(site, args)
-        from coursesite.pipeline import build, render_site, summary, timed
+        from coursesite.pipeline import build, check, summary, timed
 
         if args.command == "check":
-            # No search index: check writes nothing, and indexing is half of a large check.
-            result, seconds = timed(render_site, site, args.strict, now=args.now, search=False)
+            result, seconds = timed(check, site, args.strict)
             out = None
         else:
             (result, _), seconds = timed(build, site, args.out, args.strict, args.now)

@@ -34,6 +34,7 @@ class Problems:
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
         self.root = root  # the content folder: files read must be inside it
+        self.translated = 0  # text values written per language ({en: .., de: ..}) so far
 
     def error(self, file: str, line: int, path: str, message: str) -> None:
         """Record an error at file:line, about the value at `path`."""
@@ -66,9 +67,9 @@ def _shown(node: Node) -> str:
     return {"null": "nothing", "list": "a list", "mapping": "a mapping"}[node.kind]
 
 
-def _fail(node: Node, path: str, out: Problems, expected: str):
-    """Record 'expected X, got Y' for the node and raise Invalid."""
-    out.error(node.file, node.line, path, f"expected {expected}, got {_shown(node)}")
+def _fail(node: Node, path: str, out: Problems, expected: str, why: str = ""):
+    """Record 'expected X, got Y' (and why, when given) for the node and raise Invalid."""
+    out.error(node.file, node.line, path, f"expected {expected}, got {_shown(node)}{why}")
     raise Invalid
 
 
@@ -93,7 +94,22 @@ def converter(tp):
         return _convert_dict
     if is_dataclass(tp):
         return partial(_convert_dataclass, tp)
+    if tp in TRANSLATABLE:
+        return _translatable_converter(tp)
     return _scalar_converter(tp)
+
+
+def _translatable_converter(tp):
+    """A text field: a plain string, or a mapping per language read by localize.py (a
+    localize.Translated). Imported here: localize.py builds on this module's readers."""
+    from .localize import read_translations
+    scalar = _scalar_converter(tp)
+
+    def convert_text(node: Node, path: str, out: Problems):
+        if node.kind == "mapping":
+            return read_translations(scalar, Invalid, node, path, out)
+        return scalar(node, path, out)
+    return convert_text
 
 
 def _optional_converter(tp):
@@ -163,6 +179,7 @@ _LINE_BREAK = re.compile("[\n\r\x85\u2028\u2029]")
 # Either of the two: one search clears almost every single-line value at once.
 _SUSPECT = re.compile(f"{_CONTROL.pattern}|{_LINE_BREAK.pattern}")
 MARKDOWN_TYPES = (S.Markdown, S.MarkdownOrOff)
+TRANSLATABLE = (S.Text, S.Name, *MARKDOWN_TYPES)  # may be written per language (localize.py)
 
 
 def check_characters(node: Node, markdown: bool, path: str, out: Problems) -> None:
@@ -190,7 +207,8 @@ def _scalar_converter(tp):
     def convert_scalar(node: Node, path: str, out: Problems):
         text = node.value
         if not isinstance(text, str):
-            _fail(node, path, out, expected)
+            from .localize import untranslatable  # only on this failure: see convert_text
+            _fail(node, path, out, expected, untranslatable(node))
         if len(text) > MAX_TEXT:
             _fail(node, path, out, f"at most {MAX_TEXT} characters")
         check_characters(node, markdown, path, out)
@@ -367,6 +385,8 @@ _NONBLANK = text_if(str.strip, "some text")  # plain or markdown, not only white
 # The reader of each scalar type of the schema (a Literal's is read_choice, see reader_for).
 READERS = {
     str: _NONBLANK,
+    S.Text: _NONBLANK,
+    S.Name: _NONBLANK,
     S.Markdown: _NONBLANK,
     int: read_int,
     bool: read_bool,

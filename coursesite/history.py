@@ -66,15 +66,14 @@ class History:
     uncommitted: list = field(default_factory=list)  # slugs with an edit not committed yet
 
 
-def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) -> History:
-    """Every offering's Record: its committed versions, then the working tree's. The preview's
-    cache keeps the committed versions while HEAD stays the same commit, so a save replays
-    only the working tree."""
+def repository_notes(content_dir: Path, repo: Repository | None = None) -> History:
+    """What the change record will lack, known before replaying anything: a History with
+    notes and warnings only (content outside git, a shallow clone). `repo` is the content's
+    repository when already looked up."""
     content_dir = Path(content_dir)
-    repo = git_repository(content_dir)
+    repo = repo or git_repository(content_dir)
     history = History()
     if repo is None:
-        when = fallback_times(content_dir, cache)
         untracked = (f"{display_path(content_dir)}: {outside_git(content_dir)}, so calendar "
                      "changes cannot be tracked: every event is published at SEQUENCE 0 and no "
                      "schedule change is announced")
@@ -83,14 +82,26 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
         else:
             history.notes.append(untracked + " (keep the content in git so calendar apps "
                                  "see edits)")
-        for o in site.offerings:
-            history.records[o.slug] = local_record(site, o, when(o.slug), cache)
-        return history
-    if repo.shallow:
+    elif repo.shallow:
         history.warnings.append(
             f"{display_path(content_dir)}: the git history is shallow, so calendar SEQUENCE "
             "numbers could go backwards; fetch the whole history (actions/checkout: "
             "fetch-depth: 0; GitLab: GIT_DEPTH: 0)")
+    return history
+
+
+def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) -> History:
+    """Every offering's Record: its committed versions, then the working tree's. The preview's
+    cache keeps the committed versions while HEAD stays the same commit, so a save replays
+    only the working tree."""
+    content_dir = Path(content_dir)
+    repo = git_repository(content_dir)
+    history = repository_notes(content_dir, repo)
+    if repo is None:
+        when = fallback_times(content_dir, cache)
+        for o in site.offerings:
+            history.records[o.slug] = local_record(site, o, when(o.slug), cache)
+        return history
     committed = cache.reuse("history", (repo.top, repo.head), lambda: committed_versions(repo))
     dirty = None
     for o in site.offerings:

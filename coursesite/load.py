@@ -10,7 +10,6 @@ import os
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -54,17 +53,22 @@ _STANDARD_TAGS = {
 }
 
 
-@dataclass(frozen=True, eq=False)
+_NO_KEYS: dict = {}  # the key lines of every value that is not a mapping (never written to)
+
+
 class Node:
-    """One YAML value: None, str, list[Node] or dict[str, Node], with its position.
+    """One YAML value: None, str, list[Node] or dict[str, Node], with its position; never
+    changed once made. `key_lines` maps each key of a mapping to the line the key is written
+    on. (A plain class with slots, not a frozen dataclass: a file makes one per value, and a
+    frozen dataclass's constructor costs three times as much.)"""
 
-    `key_lines` maps each key of a mapping to the line the key is written on.
-    """
+    __slots__ = ("value", "file", "line", "key_lines")
 
-    value: object
-    file: str
-    line: int
-    key_lines: dict = field(default_factory=dict)
+    def __init__(self, value: object, file: str, line: int, key_lines: dict = _NO_KEYS):
+        self.value, self.file, self.line, self.key_lines = value, file, line, key_lines
+
+    def __repr__(self) -> str:
+        return f"Node({self.value!r}, {self.file!r}, {self.line})"
 
     @property
     def kind(self) -> str:
@@ -260,25 +264,25 @@ class _Converter:
         if node.tag not in _STANDARD_TAGS:
             self.fail(node, f"unsupported YAML tag '{node.tag}'; remove it")
         line = node.start_mark.line + 1
-        if isinstance(node, yaml.ScalarNode):
+        value = node.value
+        if type(value) is str:  # a scalar (the composer's value types are exact)
             # A plain scalar's style is None in PyYAML's parser but '' in libyaml's.
-            plain_null = not node.style and node.value in _NULLS
-            return Node(None if plain_null else node.value, self.shown, line)
+            plain_null = not node.style and value in _NULLS
+            return Node(None if plain_null else value, self.shown, line)
         if isinstance(node, yaml.SequenceNode):
-            return Node([self.convert(item, depth + 1) for item in node.value], self.shown, line)
+            return Node([self.convert(item, depth + 1) for item in value], self.shown, line)
         return self.convert_mapping(node, depth, line)
 
     def convert_mapping(self, node, depth: int, line: int) -> Node:
         values: dict[str, Node] = {}
         key_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
-                self.fail(key_node, "keys must be plain words (no lists, mappings or '<<' merges)")
             key = key_node.value
-            key_line = key_node.start_mark.line + 1
+            if type(key) is not str or key == "<<":  # a list or mapping as key, or a merge
+                self.fail(key_node, "keys must be plain words (no lists, mappings or '<<' merges)")
             if key in values:
                 self.fail(key_node, f"duplicate key '{key}' (first on line {key_lines[key]}); "
                           "keep one")
-            key_lines[key] = key_line
+            key_lines[key] = key_node.start_mark.line + 1
             values[key] = self.convert(value_node, depth + 1)
         return Node(values, self.shown, line, key_lines)

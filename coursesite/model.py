@@ -29,6 +29,7 @@ from .convert import (
 from .dates import holidays_in
 from .errors import ContentError, Problem, did_you_mean
 from .load import Node, display_path, load_yaml, outside, read_bytes
+from .localize import SiteVersions, localized, offering_languages, site_problems, site_versions
 from .schema import WEEKDAYS
 from .text import Labels, labels
 from .workers import map_in_workers, worth_splitting
@@ -73,6 +74,15 @@ class Offering:
     sessions: tuple          # Session, in the order written
     holidays: tuple          # (date, name in the offering's language) inside the term, sorted
     language: str = "en"     # course.yaml's, else site.yaml's: of its pages, feeds, calendars
+    prefix: str = ""         # of its output folder: '' in the default language, else 'de/'
+    versions: tuple = ()     # (language, prefix) of each version published, default first;
+    #                          () when published in one language only
+    translations: tuple = ()  # the Offering in each other language (on the default's only)
+
+    @property
+    def folder(self) -> str:
+        """Its output folder: the slug, under the language's prefix ('de/ss26_amls')."""
+        return self.prefix + self.slug
 
     @property
     def labels(self) -> Labels:
@@ -113,6 +123,17 @@ class Site:
     rooms: dict              # id -> Room
     offerings: tuple         # Offering, newest first
     warnings: tuple          # Problem
+    versions: SiteVersions | None = None  # site.yaml and rooms in each language
+
+    def in_language(self, language: str) -> Site:
+        """The site with site.yaml's and the rooms' texts in `language` (itself when the
+        same)."""
+        if self.versions is None:
+            return self
+        config, rooms = self.versions.config(language), self.versions.rooms_by_id(language)
+        if config is self.config and rooms is self.rooms:
+            return self
+        return dataclasses.replace(self, config=config, rooms=rooms)
 
 
 # --- the site ------------------------------------------------------------------------------
@@ -137,15 +158,21 @@ def load_site(content_dir: Path, assets_dir: Path | None,
         if "site.yaml" in names else _missing(content_dir / "site.yaml", out)
     rooms_file = content_dir / "rooms.yaml"
     rooms = read_file(rooms_file, S.Rooms, out, cache) if "rooms.yaml" in names else S.Rooms()
-    # the same rooms give the same index: the checks and pages kept find it unchanged at once
-    rooms_by_id = cache.reuse("rooms", (rooms,), lambda: index_rooms(rooms)) \
-        if rooms is not None else {}
+    # the same files give the very same versions and rooms: what is kept finds them at once
+    versions = cache.reuse("versions", (config, rooms), lambda: site_versions(
+        config, rooms or S.Rooms(), index_rooms, Problems)) if config is not None else None
+    if versions is not None:
+        config = versions.config(versions.languages[0])
+        rooms_by_id = versions.rooms_by_id(versions.languages[0])
+    else:
+        rooms_by_id = cache.reuse("rooms", (rooms,), lambda: index_rooms(rooms)) \
+            if rooms is not None else {}
     folders = offering_folders(content_dir, out, cache)
     assets = Path(assets_dir) if assets_dir is not None else None
     offerings, checked = [], None
     if cache is NO_CACHE and worth_splitting(folders):
         checked = {}
-        shared = (config, rooms_by_id, assets, content_dir)
+        shared = (versions, rooms_by_id, assets, content_dir)
         for offering, problems, found in map_in_workers(read_offering, folders, shared):
             out.errors.extend(problems.errors)
             out.warnings.extend(problems.warnings)
@@ -154,9 +181,11 @@ def load_site(content_dir: Path, assets_dir: Path | None,
                 checked[offering.slug] = found
     else:
         for folder in folders:
-            offering = load_offering(folder, config, out, cache)
+            offering = load_offering(folder, versions, out, cache)
             if offering is not None:
                 offerings.append(offering)
+    if versions is not None:
+        site_problems(versions, offerings, out)
     check_site(config, rooms, rooms_by_id, offerings, assets, out, cache, checked)
     if out.errors:
         raise ContentError(out.errors)
@@ -164,15 +193,16 @@ def load_site(content_dir: Path, assets_dir: Path | None,
     # kept while every warning is the same object: the overlay's text is then kept too
     warnings = cache.reuse("warnings", (tuple(out.warnings),),
                            lambda: tuple(sorted(set(out.warnings))))
-    return Site(config, rooms_by_id, tuple(offerings), warnings)
+    return Site(config, rooms_by_id, tuple(offerings), warnings, versions)
 
 
 def read_offering(shared: tuple, folder: Path) -> tuple:
     """In a worker: (the offering or None, the problems of reading it, the problems its own
-    checks find or None); `shared` is (config, rooms by id, assets folder, content folder)."""
-    config, rooms_by_id, assets, root = shared
+    checks find or None); `shared` is (site versions, rooms by id, assets folder, content
+    folder)."""
+    versions, rooms_by_id, assets, root = shared
     out = Problems(root)
-    offering = load_offering(folder, config, out)
+    offering = load_offering(folder, versions, out)
     found = offering_problems(offering, rooms_by_id, assets) if offering is not None else None
     return offering, out, found
 
@@ -216,9 +246,13 @@ def _parse_file(path: Path, data: bytes, cls, root: Path | None) -> tuple:
     if node.value is None:  # an empty file is an empty mapping
         node = Node({}, node.file, 1)
     try:
-        return convert(node, cls, "", out), out.errors
+        result = convert(node, cls, "", out)
     except Invalid:
         return None, out.errors
+    if out.translated:  # localize.py walks this file; files without a mapping it skips
+        result = dataclasses.replace(result, where=dataclasses.replace(result.where,
+                                                                        translated=True))
+    return result, out.errors
 
 
 def index_rooms(rooms: S.Rooms) -> dict:
@@ -296,23 +330,25 @@ def _offering_paths(folder: Path, names: tuple) -> tuple:
     return tuple(os.fspath(folder / name) for name in names if name in S.OFFERING_FILES)
 
 
-def load_offering(folder: Path, config, out: Problems,
+def load_offering(folder: Path, versions: SiteVersions | None, out: Problems,
                   cache: BuildCache = NO_CACHE) -> Offering | None:
-    """Read one offering folder; None when any of its files has problems. The preview's
-    cache keeps the offering while its folder's entries are the same, no event named one
-    of its files and their stats are unchanged (cache.keep_files)."""
+    """Read one offering folder, in each of its languages (`versions`: site.yaml's and the
+    rooms' in each language, None when site.yaml has problems); None when any of its files
+    has problems. The preview's cache keeps the offering while its folder's entries are the
+    same, no event named one of its files and their stats are unchanged (cache.keep_files)."""
     names = cache.listing(folder)
-    offering, errors = cache.keep_files(("offering folder", os.fspath(folder)),
-                                        _offering_paths(folder, names), (config, names),
-                                        lambda: _load_offering(folder, names, config, cache,
-                                                               out.root))
-    out.errors.extend(errors)
+    offering, found = cache.keep_files(("offering folder", os.fspath(folder)),
+                                       _offering_paths(folder, names), (versions, names),
+                                       lambda: _load_offering(folder, names, versions, cache,
+                                                              out.root))
+    out.errors.extend(found.errors)
+    out.warnings.extend(found.warnings)
     return offering
 
 
-def _load_offering(folder: Path, names: tuple, config, cache: BuildCache,
-                   root: Path | None) -> tuple:
-    """(the offering or None, the problems of reading it); `names`: the folder's entries,
+def _load_offering(folder: Path, names: tuple, versions: SiteVersions | None,
+                   cache: BuildCache, root: Path | None) -> tuple:
+    """(the offering or None, the Problems of reading it); `names`: the folder's entries,
     `root`: the content folder."""
     out = Problems(root)
     for extra in names:
@@ -327,15 +363,43 @@ def _load_offering(folder: Path, names: tuple, config, cache: BuildCache,
             parts[name] = _missing(path, out) if required else _empty(cls)
         else:
             parts[name] = read_file(path, cls, out, cache)
-    if any(v is None for v in parts.values()) or config is None:
-        return None, out.errors
+    if any(v is None for v in parts.values()) or versions is None:
+        return None, out
     # the same parsed objects resolve to the same offering
-    return cache.reuse(("offering", folder.name), (config, *parts.values()),
-                       lambda: resolve_offering(folder.name, *parts.values(), config)), out.errors
+    offering, found = cache.reuse(("offering", folder.name), (versions, *parts.values()),
+                                  lambda: offering_in_languages(folder.name, parts, versions))
+    out.errors.extend(found.errors)
+    out.warnings.extend(found.warnings)
+    return (None if found.errors else offering), out
 
 
-def resolve_offering(slug, course, lectures, projects, organization, news, config) -> Offering:
-    """Fill defaults from site.yaml and resolve each lecture's time and room from its slot."""
+def offering_in_languages(slug: str, parts: dict, versions: SiteVersions) -> tuple:
+    """(the Offering in its default language with its `translations`, the problems of
+    resolving its texts): each version has its own texts, site.yaml's and the rooms' in its
+    language, and the default's calendar keys (an event is the same event in every language)."""
+    out = Problems()
+    languages = offering_languages(parts["course.yaml"], versions.languages, out)
+    default = languages[0]
+
+    def resolved(lang: str) -> Offering:
+        texts = [localized(p, lang, default, out, lang != default) for p in parts.values()]
+        return resolve_offering(slug, *texts, versions.config(lang), lang)
+    offering = resolved(default)
+    if len(languages) == 1:
+        return offering, out
+    published = tuple((lang, "" if lang == default else f"{lang}/") for lang in languages)
+    others = tuple(dataclasses.replace(
+        other, prefix=f"{other.language}/", versions=published,
+        sessions=tuple(dataclasses.replace(s, key=d.key)
+                       for s, d in zip(other.sessions, offering.sessions, strict=True)))
+        for other in map(resolved, languages[1:]))
+    return dataclasses.replace(offering, versions=published, translations=others), out
+
+
+def resolve_offering(slug, course, lectures, projects, organization, news, config,
+                     language: str | None = None) -> Offering:
+    """Fill defaults from site.yaml and resolve each lecture's time and room from its slot;
+    `language` is the version's (default: course.yaml's, else site.yaml's)."""
     tz = course.timezone or config.timezone
     region = course.holiday_region or config.holiday_region
     course = with_slot_ends(course)
@@ -345,7 +409,7 @@ def resolve_offering(slug, course, lectures, projects, organization, news, confi
             sessions.append(resolve_session(lecture, part, len(sessions), course.weekly.lectures))
     keys = session_keys([s.lecture for s in sessions])
     sessions = [dataclasses.replace(s, key=k) for s, k in zip(sessions, keys, strict=True)]
-    language = course.language or config.language
+    language = language or course.language or config.language
     return Offering(slug, course, lectures, projects, organization, news, tz, region,
                     course.institution or config.institution, tuple(sessions),
                     tuple(holidays_in(region, course.term.start, course.term.end, language)),

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from . import schema as S
 from .archive import Archive
 from .dates import monday_of, office_hour_dates
+from .localize import alternates, site_alternates, site_home, site_prefixes
 from .model import Offering, Session, Site, local_moment, slugify
 from .render import markdown, markdown_inline, relative_url
 from .text import (
@@ -51,20 +52,27 @@ def site_context(site: Site, language: str | None = None) -> dict:
     }
 
 
-def page(path: str, title: str, breadcrumbs=(), search: dict | None = None) -> dict:
+def page(path: str, title: str, breadcrumbs=(), search: dict | None = None,
+         alternates: list | None = None) -> dict:
     """The page itself; `search` is what a search hit on it shows (its title, offering and
-    term), None for a page that is not indexed."""
-    return {"path": path, "title": title, "breadcrumbs": list(breadcrumbs), "search": search}
+    term), None for a page that is not indexed; `alternates` its versions in each language
+    (`alternates`), none when it is published in one."""
+    return {"path": path, "title": title, "breadcrumbs": list(breadcrumbs), "search": search,
+            "alternates": alternates or []}
 
 
-def landing_context(site: Site, path: str = "index.html", archive: Archive | None = None) -> dict:
-    """The landing page: the courses (by course id, the one with the newest offering first),
-    each with its offerings newest first, the running or next one marked as the archive says
-    (without one, only the page's script marks them)."""
+def landing_context(site: Site, path: str = "index.html", archive: Archive | None = None,
+                    language: str | None = None) -> dict:
+    """The landing page in `language` (default: the site's): the courses (by course id, the
+    one with the newest offering first), each with its offerings newest first, the running or
+    next one marked as the archive says (without one, only the page's script marks them)."""
     archive = archive or Archive.of(site, None)
-    L = archive.site_labels
-    return {"site": site_context(site), "page": page(path, site.config.title),
-            "courses": archive.landing(), "labels": L.archive, "ui": L.ui}
+    language = language or site.config.language
+    L, own = labels(language), site.in_language(language)
+    return {"site": site_context(own, language),
+            "page": page(path, own.config.title,
+                         alternates=site_alternates(site, "index.html", language)),
+            "courses": archive.landing(L), "labels": L.archive, "ui": L.ui}
 
 
 def room_view(site: Site, room_id: str | None) -> dict | None:
@@ -248,10 +256,10 @@ def offering_view(site: Site, o: Offering, pending: frozenset = frozenset(),
         "upcoming": [dict(x, date=L.full_day_label(x["day"]), iso=x["day"].isoformat())
                      for x in items if x["kind"] in ("exam", "deadline")],
         "next": next_view(site, o, pending, marks, archive["successor"]),
-        "urls": {"home": f"{o.slug}/index.html", "projects": f"{o.slug}/projects.html",
-                 "schedule": f"{o.slug}/schedule.html", "news": f"{o.slug}/news.xml",
+        "urls": {"home": f"{o.folder}/index.html", "projects": f"{o.folder}/projects.html",
+                 "schedule": f"{o.folder}/schedule.html", "news": f"{o.folder}/news.xml",
                  # the schedule opens at the build's week (the script keeps it current)
-                 "schedule_now": f"{o.slug}/schedule.html"
+                 "schedule_now": f"{o.folder}/schedule.html"
                  + (f"#week-{marks.week}" if weeks[0] <= marks.week <= weeks[1] else ""),
                  "schedule_span": weeks},
         # other_terms, successor, status, archive_labels
@@ -341,11 +349,11 @@ PRINTED_NEWS = 3  # the course page on paper shows the newest three entries of i
 def entry(o: Offering, key: str, title: str, moment: dt.datetime, body: Markup,
           kind: str, pinned: bool = False, link: str | None = None) -> dict:
     local = moment.astimezone(zoneinfo.ZoneInfo(o.timezone))
-    ident = uuid.uuid5(NEWS_NAMESPACE, f"{o.slug}/{key}")
+    ident = uuid.uuid5(NEWS_NAMESPACE, f"{o.folder}/{key}")
     return {"id": f"urn:uuid:{ident}", "anchor": f"news-{ident.hex[:12]}", "title": title,
             "updated": utc_text(moment), "date": o.labels.full_day_label(local.date()),
             "iso": local.date().isoformat(), "body": body, "kind": kind, "pinned": pinned,
-            "link": link or f"{o.slug}/index.html"}
+            "link": link or f"{o.folder}/index.html"}
 
 
 def announcement_entry(o: Offering, a: S.Announcement) -> dict:
@@ -366,7 +374,7 @@ def release_entry(o: Offering, s: Session, m: S.Material) -> dict:
     title = o.labels.release_title(m, s.lecture.number, s.lecture.title)
     anchor = s.key.replace("/", "-")
     return entry(o, f"release/{m.url}", title, local_moment(o, m.release),
-                 Markup("<p>%s</p>") % title, "release", link=f"{o.slug}/index.html#{anchor}")
+                 Markup("<p>%s</p>") % title, "release", link=f"{o.folder}/index.html#{anchor}")
 
 
 def atom_context(site: Site, o: Offering, view: dict) -> dict:
@@ -377,15 +385,15 @@ def atom_context(site: Site, o: Offering, view: dict) -> dict:
         local_moment(o, dt.datetime.combine(o.course.term.start, dt.time(0)))))
     base = site.config.base_url
     authors = [p.name for p in o.organization.lecturers] or [site.config.title]
-    feed_path = f"{o.slug}/news.xml"
+    feed_path = f"{o.folder}/news.xml"
     entries = [dict(e, href=f"{base}{e['link']}" if base else relative_url(e["link"], feed_path))
                for e in entries]
     return {"offering": view, "entries": sorted(entries, key=lambda e: (e["updated"], e["id"]),
                                                 reverse=True),
             "updated": newest, "authors": authors,
-            "id": f"urn:uuid:{uuid.uuid5(NEWS_NAMESPACE, o.slug)}",
-            "self_url": f"{base}{o.slug}/news.xml" if base else "news.xml",
-            "home": f"{base}{o.slug}/index.html" if base else "index.html",
+            "id": f"urn:uuid:{uuid.uuid5(NEWS_NAMESPACE, o.folder)}",
+            "self_url": f"{base}{o.folder}/news.xml" if base else "news.xml",
+            "home": f"{base}{o.folder}/index.html" if base else "index.html",
             "page": page(feed_path, "")}
 
 
@@ -398,8 +406,8 @@ def subscribe_view(site: Site, o: Offering) -> dict:
     feeds = []
     for feed in o.labels.feeds:
         name = feed.name
-        absolute = f"{site.config.base_url}{o.slug}/{name}" if site.config.base_url else None
-        feeds.append({"label": feed.label, "path": f"{o.slug}/{name}", "name": name,
+        absolute = f"{site.config.base_url}{o.folder}/{name}" if site.config.base_url else None
+        feeds.append({"label": feed.label, "path": f"{o.folder}/{name}", "name": name,
                       "https": absolute,
                       "webcal": "webcal://" + absolute.split("://", 1)[1] if absolute else None,
                       "google": ("https://calendar.google.com/calendar/r?cid="
@@ -515,14 +523,15 @@ class OfferingPages:
         return {"site": site_context(self.site, L.language), "offering": self.view,
                 "page": page(path, title, crumbs, search={"title": title,
                                                           "offering": o.course.title,
-                                                          "term": o.term_label}),
+                                                          "term": o.term_label},
+                             alternates=alternates(o, path)),
                 "ui": L.ui}
 
     def crumbs(self, with_course: bool = True) -> list[dict]:
         o = self.offering
-        home = [{"label": self.site.config.title, "url": "index.html"}]
+        home = [{"label": self.site.config.title, "url": site_home(self.site, o.language)}]
         return home + ([{"label": f"{o.course.short} {o.term_label}",
-                         "url": f"{o.slug}/index.html"}] if with_course else [])
+                         "url": f"{o.folder}/index.html"}] if with_course else [])
 
 
 def course_context(p: OfferingPages, path: str) -> dict:
@@ -571,9 +580,10 @@ PAGES = (
 
 
 def site_jobs(site: Site, archive: Archive | None = None) -> dict:
-    """Output path -> (template, context) of the pages made once per site."""
-    return {pg.path: (pg.template, pg.context(site, pg.path, archive)) for pg in PAGES
-            if not pg.per_offering}
+    """Output path -> (template, context) of the pages made once per site (in each of its
+    languages: the others under their prefix)."""
+    return {prefix + pg.path: (pg.template, pg.context(site, prefix + pg.path, archive, lang))
+            for pg in PAGES if not pg.per_offering for lang, prefix in site_prefixes(site)}
 
 
 def offering_jobs(site: Site, o: Offering, pending: frozenset = frozenset(),
@@ -584,6 +594,6 @@ def offering_jobs(site: Site, o: Offering, pending: frozenset = frozenset(),
     jobs = {}
     for pg in PAGES:
         if pg.per_offering and pg.made_for(o):
-            path = pg.path.format(slug=o.slug)
+            path = pg.path.format(slug=o.folder)
             jobs[path] = (pg.template, pg.context(made, path))
     return jobs

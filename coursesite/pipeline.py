@@ -16,13 +16,15 @@ from .archive import Archive
 from .cache import NO_CACHE, BuildCache
 from .calendar import offering_feeds
 from .errors import ContentError, Problem
-from .history import History, change_records
+from .history import History, change_records, repository_notes
 from .load import display_path
 from .model import Site, load_site, release_times
 from .pages import offering_jobs, site_jobs
 from .render import (
     collect_assets,
     collect_theme_assets,
+    compile_templates,
+    make_environment,
     render_jobs,
     render_page,
     server_config,
@@ -49,6 +51,14 @@ class Project:
 
 
 @dataclass(frozen=True)
+class CheckResult:
+    """What `check` found in valid content: the site, and what its change record will lack."""
+
+    site: Site
+    history: History  # notes and warnings only: check replays no history
+
+
+@dataclass(frozen=True)
 class BuildResult:
     """What one build produced: the validated site and every output file's bytes."""
 
@@ -70,6 +80,25 @@ def validate(project: Project, strict: bool = False, cache: BuildCache = NO_CACH
     return site
 
 
+def check(project: Project, strict: bool = False) -> CheckResult:
+    """`check`: validate the content, compile every template (a syntax error names its
+    file:line) and say what the change record will lack; renders and writes nothing, and
+    replays no history (that is the build's: its warnings show on `build` and `check --gates`).
+    Raises ContentError."""
+    site = validate(project, strict)
+    history = repository_notes(project.content)
+    fail_on_history_warnings(history, strict)
+    compile_templates(make_environment(template_folders(project.templates)))
+    return CheckResult(site, history)
+
+
+def fail_on_history_warnings(history: History, strict: bool) -> None:
+    """Under `strict`, the change record's warnings (a shallow clone, ...) are problems."""
+    if strict and history.warnings:
+        raise ContentError([Problem(w, 0, "", "[warning, fatal under --strict]")
+                            for w in history.warnings])
+
+
 def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_CACHE,
                 now: dt.datetime | None = None, search: bool = True,
                 changed=None) -> BuildResult:
@@ -82,9 +111,7 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
     moment = as_of(site, now)
     pending = {o.slug: pending_at(o, moment, cache) for o in site.offerings}
     history = change_records(site, project.content, cache)
-    if strict and history.warnings:
-        raise ContentError([Problem(w, 0, "", "[warning, fatal under --strict]")
-                            for w in history.warnings])
+    fail_on_history_warnings(history, strict)
     templates = environment(project, cache)
     job = Job(site, templates.env, pending, history.records, Archive.of(site, moment), moment,
               templates)
@@ -143,39 +170,41 @@ def render_offerings(job: Job, offerings, cache: BuildCache = NO_CACHE) -> dict:
     since the cache made its files keeps them (one check for all of them: most offerings
     of a large site are unchanged by a save), and a template edit renders again only the
     pages whose template depends on it."""
-    site, files = job.site, {}
+    files = {}
     stamp = job.templates.stamp if job.templates is not None else None
-    for o in offerings:
+    for o in (version for each in offerings for version in (each, *each.translations)):
+        # a translation shares the default's materials and change record (its events' keys)
         pending, record = job.pending.get(o.slug, frozenset()), job.records[o.slug]
+        site = job.site.in_language(o.language)
         archive, marks = archive_view(job, o, cache), offering_marks(o, job.moment, cache)
-        files.update(cache.reuse(("files", o.slug), (o, site.config, site.rooms, record,
-                                                     pending, archive, marks, stamp),
-                                 partial(offering_files, job, o, pending, record, archive,
-                                         marks, cache)))
+        files.update(cache.reuse(("files", o.folder), (o, site.config, site.rooms, record,
+                                                       pending, archive, marks, stamp),
+                                 partial(offering_files, job, site, o, pending, record,
+                                         archive, marks, cache)))
     return files
 
 
-def offering_files(job: Job, o, pending: frozenset, record, archive: dict, marks,
+def offering_files(job: Job, site: Site, o, pending: frozenset, record, archive: dict, marks,
                    cache: BuildCache) -> dict:
-    """One offering's feeds and pages, each part kept while its own inputs are unchanged."""
-    site = job.site
-    files = dict(cache.reuse(("feeds", o.slug), (o, site.config, site.rooms, record, pending),
+    """One offering's feeds and pages (`site`: in the offering's language), each part kept
+    while its own inputs are unchanged."""
+    files = dict(cache.reuse(("feeds", o.folder), (o, site.config, site.rooms, record, pending),
                              partial(offering_feeds, site, o, record, pending)))
-    jobs = cache.reuse(("jobs", o.slug),
+    jobs = cache.reuse(("jobs", o.folder),
                        (o, site.config, site.rooms, pending, record.changes, archive, marks),
                        partial(offering_jobs, site, o, pending, record.changes, archive, marks))
-    files.update(render_pages(job, o.slug, jobs, cache))
+    files.update(render_pages(job, o.folder, jobs, cache))
     return files
 
 
-def render_pages(job: Job, slug: str, jobs: dict, cache: BuildCache) -> dict:
-    """The pages of `jobs` ({path: (template, context)}) of one offering (slug '': the
+def render_pages(job: Job, folder: str, jobs: dict, cache: BuildCache) -> dict:
+    """The pages of `jobs` ({path: (template, context)}) of one offering's `folder` ('': the
     site's own); all kept while their contexts and the templates are the same, else each
     page kept while its context and the sources its template depends on are."""
     templates = job.templates
     if templates is None or cache is NO_CACHE:
         return render_jobs(job.env, jobs)
-    return cache.reuse(("pages", slug), (jobs, templates.stamp), lambda: {
+    return cache.reuse(("pages", folder), (jobs, templates.stamp), lambda: {
         path: cache.reuse(("page", path), (context, templates.version(template)),
                           partial(render_page, job.env, template, context, path))
         for path, (template, context) in jobs.items()})
@@ -188,7 +217,8 @@ def offering_marks(o, moment: dt.datetime | None, cache: BuildCache):
     if moment is None:
         return moment_marks(o, None)
     at = local_minute(o.timezone, minute_of(moment))
-    return cache.reuse(("marks", o.slug), (o, at), lambda: moment_marks(o, moment, None, at))
+    return cache.reuse(("marks", o.folder), (o, at),
+                       lambda: moment_marks(o, moment, None, at))
 
 
 @lru_cache(maxsize=4)
@@ -209,18 +239,20 @@ def archive_view(job: Job, o, cache: BuildCache) -> dict:
     """Archive.for_offering, kept while the offerings of its course, their statuses and
     the site's settings are the same."""
     course = job.archive.by_course[o.course_id].offerings
-    return cache.reuse(("archive", o.slug),
+    return cache.reuse(("archive", o.folder),
                        (o, course, tuple(job.archive.marks[x.slug] for x in course),
-                        job.site.config),
+                        job.site.config, job.site.versions),
                        lambda: job.archive.for_offering(o))
 
 
 def site_pages(job: Job, cache: BuildCache) -> dict:
     """The pages made once per site (the landing page), kept while the templates, the
     offerings, their statuses and the site's settings are the same."""
-    # What the landing page shows of an offering: its course.yaml, folder and time zone.
-    shown = tuple((o.slug, o.course, o.timezone) for o in job.site.offerings)
-    jobs = cache.reuse("site jobs", (job.site.config, shown, job.archive.marks),
+    # What the landing pages show of an offering: its course.yaml, folder, time zone and
+    # the languages it is published in.
+    shown = tuple((o.slug, o.course, o.timezone, o.versions) for o in job.site.offerings)
+    jobs = cache.reuse("site jobs", (job.site.config, job.site.versions, shown,
+                                     job.archive.marks),
                        lambda: site_jobs(job.site, job.archive))
     return render_pages(job, "", jobs, cache)
 
@@ -259,7 +291,7 @@ def check_output_folder(project: Project, out: Path) -> None:
                                f"{display_path(folder)}; build into a folder of its own")
 
 
-def warning_lines(result: BuildResult, notes: bool = True) -> list[str]:
+def warning_lines(result: BuildResult | CheckResult, notes: bool = True) -> list[str]:
     """What a successful build has to say: its warnings (fatal under --strict), then notes on
     what it could not do (never fatal), one line each."""
     return ([f"warning: {w}" for w in sorted(set(result.site.warnings))]
@@ -283,11 +315,12 @@ def preview_build(project: Project, cache: BuildCache, now: dt.datetime | None =
     return result.files, text
 
 
-def summary(result: BuildResult, seconds: float, out: Path | None = None) -> str:
+def summary(result: BuildResult | CheckResult, seconds: float, out: Path | None = None) -> str:
     """The one-line report that ends a build."""
     n, w = len(result.site.offerings), len(result.site.warnings)
-    text = (f"{n} offering{'s' * (n != 1)}, {result.pages} pages, {len(result.files)} files, "
-            f"{w} warning{'s' * (w != 1)}, {seconds:.2f} s")
+    written = (f"{result.pages} pages, {len(result.files)} files, "
+               if isinstance(result, BuildResult) else "")
+    text = f"{n} offering{'s' * (n != 1)}, {written}{w} warning{'s' * (w != 1)}, {seconds:.2f} s"
     return f"Built {text} -> {display_path(out)}/" if out else f"Checked: {text}"
 
 

@@ -190,9 +190,21 @@ def render_page(env: jinja2.Environment, template: str, context: dict, path: str
         raise template_problem(exc, template, path) from None
 
 
+def compile_templates(env: jinja2.Environment) -> None:
+    """Compile every template on the search path; a syntax error is a ContentError naming
+    its file:line (what rendering alone would find only on the pages that use it)."""
+    for name in env.list_templates(extensions=("html", "xml")):
+        if name.startswith("theme/"):  # the theme's own, compiled as it is extended
+            continue
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            raise template_problem(exc, name, "") from None
+
+
 def template_problem(exc: jinja2.TemplateError, template: str, page: str) -> ContentError:
     """The one-line problem of a template error while rendering `page`."""
-    where = f"while rendering {page}"
+    where = f"while rendering {page}" if page else "while compiling the templates"
     if isinstance(exc, jinja2.TemplateSyntaxError):
         file = display_path(Path(exc.filename)) if exc.filename else f"templates/{exc.name}"
         return ContentError([Problem(file, exc.lineno or 0, "",

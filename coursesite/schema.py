@@ -15,7 +15,10 @@ from dataclasses import fields as dc_fields
 from typing import Literal, NewType, Optional, Union
 
 # Value kinds beyond Python's own; convert.py has one reader for each.
-Markdown = NewType("Markdown", str)          # markdown text, rendered to HTML
+Text = NewType("Text", str)                  # prose on one line: a string or {en: .., de: ..}
+Name = NewType("Name", str)                  # a name (person, room): the same in every language
+#                                              unless written {en: .., de: ..}
+Markdown = NewType("Markdown", str)          # markdown text, rendered to HTML (translatable)
 Url = NewType("Url", str)                    # http(s)/mailto URL or a path under assets/
 AbsoluteUrl = NewType("AbsoluteUrl", str)    # http(s) URL ending in '/'
 Id = NewType("Id", str)                      # lower-case word: letters, digits, '-', '_'
@@ -64,6 +67,9 @@ class Tbd:
     def __hash__(self) -> int:
         return 0
 
+    def __reduce__(self) -> str:
+        return "TBD"  # unpickled (in a worker's result) as the one TBD: `is S.TBD` holds
+
 
 TBD = Tbd()
 DateOrTbd = Union[dt.date, Tbd]
@@ -84,10 +90,14 @@ class Where:
     line: int = 0
     path: str = ""
     key_lines: tuple = ()
+    translated: bool = False  # on a file's top mapping: the file holds a {en: .., de: ..}
 
     def line_of(self, key: str) -> int:
         """The line of `key` in this mapping, or of the mapping itself when absent."""
-        return dict(self.key_lines).get(key, self.line)
+        for name, line in self.key_lines:  # a handful of keys: no dict to build
+            if name == key:
+                return line
+        return self.line
 
     def path_of(self, key: str) -> str:
         """The path of `key` in this mapping, as problems name it (parts[0].title)."""
@@ -120,7 +130,7 @@ def required(fld) -> bool:
 class Contact:
     """Someone to write to about the site."""
 
-    name: str = f("Name as shown")
+    name: Name = f("Name as shown")
     email: Optional[Url] = f("mailto: address, e.g. mailto:jane@example.org", None)
     where: Where = where_field()
 
@@ -129,15 +139,18 @@ class Contact:
 class SiteConfig:
     """content/site.yaml: settings for the whole site."""
 
-    title: str = f("Site title, shown on the landing page and in every page title")
+    title: Text = f("Site title, shown on the landing page and in every page title")
     base_url: Optional[AbsoluteUrl] = f(
         "Absolute URL the site is published at, ending in '/'; only used where a link must be "
         "absolute (calendar subscription links). Pages always link relatively.", None)
     timezone: TimeZoneName = f("Default IANA time zone of offerings", "Europe/Berlin")
     language: Literal["en", "de"] = f(
         "Default language of the pages, feeds and calendars: en (English) or de (German)", "en")
+    languages: list[Literal["en", "de"]] = f(
+        "Languages offerings are published in by default, e.g. [en, de]: the first (or "
+        "`language`) at the usual URLs, each other under its prefix (de/...)", factory=list)
     holiday_region: Region = f("Default public-holiday region, e.g. DE-BE, AT-6, DK", "DE-BE")
-    institution: Optional[str] = f(
+    institution: Optional[Name] = f(
         "Default university of the offerings, e.g. TU Berlin (shown where one differs)", None)
     description: Optional[Markdown] = f("Text on the landing page", None)
     maintainer: Optional[Contact] = f("Who maintains the site", None)
@@ -150,9 +163,9 @@ class Room:
     """A room in rooms.yaml, shared by all offerings."""
 
     id: RoomId = f("Short id used in offerings, e.g. bh-n-243")
-    name: str = f("Name as shown, e.g. BH-N 243")
-    building: Optional[str] = f("Building name", None)
-    address: Optional[str] = f("Street address", None)
+    name: Name = f("Name as shown, e.g. BH-N 243")
+    building: Optional[Name] = f("Building name", None)
+    address: Optional[Name] = f("Street address", None)
     map_url: Optional[Url] = f("Link to a map or room finder", None)
     where: Where = where_field()
 
@@ -171,7 +184,7 @@ class Rooms:
 class Link:
     """A labelled link."""
 
-    label: str = f("Text of the link, e.g. Zoom")
+    label: Name = f("Text of the link, e.g. Zoom")
     url: Optional[Url] = f("Where it points (omit while unknown: the label is shown alone)", None)
     where: Where = where_field()
 
@@ -182,7 +195,7 @@ class Break:
 
     start: dt.date = f("First day without lectures")
     end: dt.date = f("Last day without lectures (the same day for a single day)")
-    label: Optional[str] = f("What it is, e.g. Christmas break", None)
+    label: Optional[Text] = f("What it is, e.g. Christmas break", None)
     where: Where = where_field()
 
 
@@ -195,7 +208,7 @@ class Term:
     year: int = f("Year the term starts in (winter 2026 runs into 2027)")
     start: dt.date = f("First day of the lecture period (of a blocked course: its first day)")
     end: dt.date = f("Last day of the lecture period (of a blocked course: its last day)")
-    label: Optional[str] = f(
+    label: Optional[Text] = f(
         "The term as the university writes it, e.g. SS2019, WS2021/22, Fall 2022 "
         "(default: Summer 2026, Winter 2026/27, Fall 2022, Spring 2023, Block course 2019)",
         None)
@@ -209,8 +222,8 @@ class CourseCode:
     """An entry in the university's course catalogue."""
 
     number: str = f("Catalogue number, e.g. 41078")
-    kind: Optional[str] = f("Kind of course, e.g. VL/UE", None)
-    name: Optional[str] = f("Official name", None)
+    kind: Optional[Name] = f("Kind of course, e.g. VL/UE", None)
+    name: Optional[Name] = f("Official name", None)
     order: Literal["kind-first", "number-first"] = f(
         "How the university writes it: kind-first (VL/UE 41078) or number-first (41078 VL/UE)",
         "kind-first")
@@ -221,10 +234,10 @@ class CourseCode:
 class SectionTitles:
     """Headings of the course page's sections, when the offering calls them otherwise."""
 
-    lectures: Optional[str] = f("Default: Lectures", None)
-    projects: Optional[str] = f("Default: Project / Exercises", None)
-    dates: Optional[str] = f("Default: Exams and deadlines", None)
-    organization: Optional[str] = f("Default: Organization", None)
+    lectures: Optional[Text] = f("Default: Lectures", None)
+    projects: Optional[Text] = f("Default: Project / Exercises", None)
+    dates: Optional[Text] = f("Default: Exams and deadlines", None)
+    organization: Optional[Text] = f("Default: Organization", None)
     where: Where = where_field()
 
 
@@ -270,18 +283,18 @@ class Weekly:
 class Course:
     """content/<offering>/course.yaml: what the offering is."""
 
-    title: str = f("Course title, e.g. Architecture of ML Systems")
+    title: Text = f("Course title, e.g. Architecture of ML Systems")
     short: str = f("Short name used in calendars, e.g. AMLS")
     term: Term = f("Term and lecture period")
     course: Optional[Id] = f(
         "Stable id of the course across its offerings and renames, e.g. amls (default: the "
         "short name in lower case); offerings with one id are listed together", None)
-    institution: Optional[str] = f("University it is held at (default: site.yaml's)", None)
+    institution: Optional[Name] = f("University it is held at (default: site.yaml's)", None)
     codes: list[CourseCode] = f("Catalogue entries", factory=list)
     ects: Optional[int] = f("Credit points of the module", None)
-    level: Optional[str] = f("Level of study, e.g. master", None)
-    programmes: list[str] = f("Study programmes the module is applicable to", factory=list)
-    study_areas: list[str] = f("Study areas the module belongs to", factory=list)
+    level: Optional[Text] = f("Level of study, e.g. master", None)
+    programmes: list[Text] = f("Study programmes the module is applicable to", factory=list)
+    study_areas: list[Text] = f("Study areas the module belongs to", factory=list)
     module_sentence: Optional[MarkdownOrOff] = f(
         "The sentence introducing the module (default: made from ects, level, programmes and "
         "study areas); false leaves it out", None)
@@ -293,6 +306,9 @@ class Course:
     language: Optional[Literal["en", "de"]] = f(
         "Language of the offering's pages, feeds and calendars: en or de (default: site.yaml's)",
         None)
+    languages: list[Literal["en", "de"]] = f(
+        "Languages to publish it in, e.g. [en, de]: the first (or `language`) at the usual "
+        "URLs, each other under its prefix, de/<offering>/ (default: site.yaml's)", factory=list)
     weekly: Weekly = f("Weekly lecture slots and office hours", factory=Weekly)
     extra: dict = f("Free-form values for custom templates", factory=dict)
     where: Where = where_field()
@@ -307,7 +323,7 @@ class Material:
     kind: Literal["slides", "pptx", "video", "notes", "link"] = f(
         "slides, pptx, video, notes or link")
     url: Url = f("http(s) URL or a path under assets/, e.g. ss26_amls/01-intro.pdf")
-    label: Optional[str] = f("Link text (default: from the kind)", None)
+    label: Optional[Text] = f("Link text (default: from the kind)", None)
     release: Optional[dt.datetime] = f(
         "Publish from this local time on, e.g. 2026-04-16T14:00; before it the page shows the "
         "item without a link and a file under assets/ is not published", None)
@@ -318,7 +334,7 @@ class Material:
 class Lecture:
     """One lecture session."""
 
-    title: str = f("Title of the session")
+    title: Text = f("Title of the session")
     date: DateOrTbd = f("Date, e.g. 2026-04-16, or TBD")
     number: Optional[int] = f("Lecture number (omit for sessions such as a discussion)", None)
     start: Optional[dt.time] = f(
@@ -337,7 +353,7 @@ class Part:
     """A part of the lecture series, e.g. A: Overview and ML System Internals."""
 
     letter: str = f("Letter of the part, e.g. A")
-    title: str = f("Title of the part")
+    title: Text = f("Title of the part")
     lectures: list[Lecture] = f("Lectures in order", factory=list)
     where: Where = where_field()
 
@@ -358,10 +374,10 @@ class Proposal:
     """A project proposal students can pick."""
 
     id: Id = f("Unique id, e.g. sysds-01")
-    title: str = f("Title")
-    system: Optional[str] = f("System it is built in, e.g. Apache SystemDS", None)
+    title: Text = f("Title")
+    system: Optional[Name] = f("System it is built in, e.g. Apache SystemDS", None)
     team_size: Optional[TeamSize] = f("Team size, e.g. 2 or 1-3", None)
-    supervisors: list[str] = f("Supervisors", factory=list)
+    supervisors: list[Name] = f("Supervisors", factory=list)
     status: Literal["open", "assigned"] = f("open or assigned", "open")
     description: Optional[Markdown] = f("What the project is", None)
     links: list[Link] = f("Further links", factory=list)
@@ -372,7 +388,7 @@ class Proposal:
 class Exercise:
     """An alternative to a project."""
 
-    title: str = f("Title, e.g. Programming contest")
+    title: Text = f("Title, e.g. Programming contest")
     description: Optional[Markdown] = f("What it is", None)
     links: list[Link] = f("Further links", factory=list)
     where: Where = where_field()
@@ -395,8 +411,8 @@ class Projects:
 class Person:
     """A lecturer or teaching assistant."""
 
-    name: str = f("Name with title, e.g. Univ.-Prof. Dr.-Ing. Matthias Boehm")
-    affiliation: Optional[str] = f("Group or institute, e.g. DAMS", None)
+    name: Name = f("Name with title, e.g. Univ.-Prof. Dr.-Ing. Matthias Boehm")
+    affiliation: Optional[Name] = f("Group or institute, e.g. DAMS", None)
     email: Optional[Url] = f("mailto: address", None)
     url: Optional[Url] = f("Home page", None)
     where: Where = where_field()
@@ -407,12 +423,12 @@ class Exam:
     """An exam; its date may be TBD."""
 
     id: Id = f("Stable id, e.g. final (keeps the calendar entry when the date moves)")
-    title: str = f("Title, e.g. Final written exam")
+    title: Text = f("Title, e.g. Final written exam")
     date: DateOrTbd = f("Date or TBD")
     start: Optional[dt.time] = f("Start time (omit for an all-day entry)", None)
     end: Optional[dt.time] = f("End time", None)
     room: Optional[RoomId] = f("Room id", None)
-    place: Optional[str] = f("Place in words when not a room", None)
+    place: Optional[Text] = f("Place in words when not a room", None)
     text: Optional[Markdown] = f("Further details", None)
     where: Where = where_field()
 
@@ -422,7 +438,7 @@ class Deadline:
     """A submission deadline; its date may be TBD."""
 
     id: Id = f("Stable id, e.g. projects")
-    title: str = f("What is due")
+    title: Text = f("What is due")
     date: DateOrTbd = f("Date or TBD")
     time: Optional[dt.time] = f("Time it is due (omit for end of day)", None)
     text: Optional[Markdown] = f("Further details", None)
@@ -449,7 +465,7 @@ class Announcement:
     """A dated announcement on the course page and in its news feed."""
 
     date: dt.date = f("Date it is published, e.g. 2026-04-10")
-    title: str = f("Headline")
+    title: Text = f("Headline")
     time: Optional[dt.time] = f("Time it is published (default 00:00)", None)
     body: Optional[Markdown] = f("The announcement", None)
     pinned: bool = f("Keep it at the top of the list", False)

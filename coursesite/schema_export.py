@@ -21,6 +21,7 @@ from typing import Literal, Union
 
 from . import schema as S
 from .convert import FALSE_WORDS, MAX_TEXT, TRUE_WORDS
+from .text import LANGUAGES
 
 # The largest whole number the validator reads (schema.WHOLE_NUMBER: at most nine digits).
 MAX_WHOLE = 999_999_999
@@ -112,6 +113,20 @@ SCALARS = {
 }
 
 
+def per_language(text: dict) -> dict:
+    """A text field (localize.py): the text, or a mapping of language to text."""
+    return {"anyOf": [text, {"type": "object", "minProperties": 1, "additionalProperties": False,
+                             "properties": {lang: text for lang in LANGUAGES},
+                             "$comment": "the text in each language, e.g. {en: ..., de: ...}"}]}
+
+
+SCALARS[S.Text] = SCALARS[S.Name] = per_language(SCALARS[str])
+SCALARS[S.Markdown] = per_language(SCALARS[S.Markdown])
+# in a mapping per language each text is markdown (false leaves it out in every language)
+SCALARS[S.MarkdownOrOff] = {"anyOf": [*SCALARS[S.MarkdownOrOff]["anyOf"],
+                                      per_language(SCALARS[S.Markdown])["anyOf"][1]]}
+
+
 def json_schema(cls) -> dict:
     """A JSON Schema (draft 2020-12) of one content file's dataclass. Editors (e.g. VS Code's
     YAML extension) use it for completion; coursesite itself validates with convert.py, and
@@ -181,7 +196,8 @@ def schema_files() -> dict[str, str]:
 FIELDS_START, FIELDS_END = "<!-- fields:start -->", "<!-- fields:end -->"
 
 _WHAT = {
-    str: "text", S.Markdown: "markdown", S.MarkdownOrOff: "markdown, or `false`",
+    str: "text", S.Text: "text¹", S.Name: "name¹", S.Markdown: "markdown¹",
+    S.MarkdownOrOff: "markdown¹, or `false`",
     int: "whole number", bool: "`true` or `false`", dt.date: "date `2026-04-16`",
     dt.time: "time `16:00`", dt.datetime: "date and time `2026-04-16T14:00`",
     S.Weekday: "weekday `mon` .. `sun`", S.Id: "id", S.RoomId: "room id",
@@ -245,7 +261,9 @@ def _nested_class(tp):
 def field_reference_markdown() -> str:
     """The README's field reference: one table per content file, every key with what it
     takes, whether it is required (or its default) and its documentation from schema.py."""
-    out = ["<!-- generated from coursesite/schema.py by `make schema`; do not edit -->"]
+    out = ["<!-- generated from coursesite/schema.py by `make schema`; do not edit -->", "",
+           "¹ a plain string, or one per language: `{en: ..., de: ...}` (see German and "
+           "English from one data file)"]
     for stem, cls in content_classes().items():
         where = "content/" if stem in ("site", "rooms") else "content/<offering>/"
         out += ["", f"#### {where}{stem}.yaml", "",

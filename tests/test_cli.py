@@ -99,7 +99,7 @@ def test_build_is_the_default_command(tmp_path, content):
 
 
 def test_check_writes_nothing(tmp_path, content):
-    """check renders in memory only: no output folder, no change to content or site/."""
+    """check validates only: no output folder, no change to content or site/."""
     repo_site = tree(ROOT / "site")  # read, never written
     before = tree(content)
     result = run_cli("check", "--content", content, cwd=tmp_path)

@@ -105,6 +105,24 @@ ERRORS = [
         f"{COURSE}:18: weekly.office_hours[0].start_date: starts 2026-08-04, after the term ends "
         "(2026-07-18); use a date inside the term",
     ]),
+    # text per language (README: German and English from one data file)
+    ("unknown_language", [
+        f"{COURSE}:1: title.dt: unknown language 'dt' (did you mean 'de'?)",
+    ]),
+    ("translation_lacks_default", [
+        f"{LECTURES}:5: parts[0].lectures[0].title: no English text (en, the default language "
+        "here); add en: ...",
+    ]),
+    ("translation_of_non_text", [
+        f"{COURSE}:3: ects: expected a whole number, got a mapping; only text fields take a "
+        "value per language, and this one is the same in every language: write one value",
+        f"{COURSE}:4: module_sentence.en: false leaves the text out in every language: write "
+        "`module_sentence: false`, not one per language",
+    ]),
+    ("bad_languages", [
+        f"{COURSE}:3: language: 'de' is not one of languages (en); add it there, or leave "
+        "`language` out (the first of languages is the default)",
+    ]),
     ("many_problems", [  # several files at once: sorted by file, then line
         "{d}/site.yaml:1: tittle: unknown key 'tittle' (did you mean 'title'?)",
         f"{COURSE}:12: weekly.lectures[0].end: expected a time like 16:00 (24-hour, "
@@ -117,6 +135,14 @@ ERRORS = [
 # --- warnings: exit 0 (printed with 'warning: '), exit 1 under --strict --------------------
 
 WARNINGS = [
+    ("warn_missing_translation", [  # languages: [en, de]; the de pages show the English text
+        "{d}/rooms.yaml:4: rooms[0].building: no German text (de); the de pages show the en "
+        "one; add de: ...",
+        f"{COURSE}:4: description: not translated into German: the de pages show this text; "
+        "write it as {en: ..., de: ...}",
+        f"{LECTURES}:5: parts[0].lectures[0].title: no German text (de); the de pages show "
+        "the en one; add de: ...",
+    ]),
     ("warn_weekday", [
         f"{LECTURES}:5: parts[0].lectures[0].date: 2026-04-17 is a Friday, but the weekly lecture "
         "slot is on Thursdays; check the date, or give start: and end: for an extra session",

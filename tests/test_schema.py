@@ -17,7 +17,7 @@ from conftest import ROOT
 
 from coursesite.schema_export import json_schemas
 
-CONTENT_DIRS = [ROOT / "tests" / "fixtures" / "amls", ROOT / "tests" / "fixtures" / "winter"]
+CONTENT_DIRS = [ROOT / "tests" / "fixtures" / name for name in ("amls", "winter", "bilingual")]
 
 
 # YAML 1.2 core schema: how a plain (unquoted) scalar is typed.

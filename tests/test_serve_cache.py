@@ -301,3 +301,20 @@ def test_a_department_edited_twice_equals_its_cold_build(tmp_path):
     template = tmp_path / "templates" / "schedule.html"
     preview.rebuild(edit(template, "{% block main %}\n", "{% block main %}\n<p>edit</p>\n"))
     preview.assert_fresh()
+
+
+def test_bilingual_edits_reach_both_languages(tmp_path):
+    """An offering published in English and German: a lecture's German title, a site
+    setting and a template, each edited in turn."""
+    preview = Preview(private_project(tmp_path, "bilingual"))
+    content = preview.project.content
+    preview.rebuild(edit(content / "ss26_dbs" / "lectures.yaml", "de: Einführung",
+                         "de: Eine Einführung"))
+    preview.assert_fresh()
+    assert "Eine Einführung".encode() in preview.last[0]["de/ss26_dbs/index.html"]
+    preview.rebuild(edit(content / "site.yaml", "de: Lehre am Fachgebiet DAMS",
+                         "de: Lehre im Fachgebiet DAMS"))
+    preview.assert_fresh()
+    template = preview.project.templates / "course.html"
+    preview.rebuild(edit(template, "{% block main %}\n", "{% block main %}\n<p>edit</p>\n"))
+    preview.assert_fresh()

@@ -11,7 +11,7 @@ from helpers import AMLS, committed_copy, theme_assets
 
 from coursesite.errors import ContentError
 from coursesite.pages import PAGES
-from coursesite.pipeline import Project, render_site
+from coursesite.pipeline import Project, check, render_site
 
 
 @pytest.fixture
@@ -49,6 +49,28 @@ def test_a_syntax_error_names_template_line_and_page(project):
     report = report_of(project)
     assert re.search(r"templates/projects\.html:\d+: template syntax: .* \(while rendering "
                      r"ss26_amls/projects\.html\)", report), report
+
+
+def test_check_finds_a_syntax_error_without_rendering(project):
+    """check compiles every template (what no page uses yet included): an unknown filter is
+    found at compile time and named by file:line."""
+    (project.templates / "unused.html").write_text("<p>\n{{ 1 | no_such_filter }}</p>\n",
+                                                   encoding="utf-8")
+    with pytest.raises(ContentError) as info:
+        check(project)
+    assert re.fullmatch(r".*templates/unused\.html:2: template syntax: No filter named "
+                        r"'no_such_filter'\. \(while compiling the templates\)\n.*",
+                        info.value.report(), re.S), info.value.report()
+
+
+def test_check_validates_but_renders_nothing(project):
+    """An undefined value shows only when rendering: check (validation) passes, the build
+    names it; check's result carries the site and no files."""
+    break_template(project, "schedule.html", "{{ offering.no_such_value.x }}\n")
+    result = check(project)
+    assert [o.slug for o in result.site.offerings] == ["ss26_amls"]
+    assert not hasattr(result, "files")
+    assert "no_such_value" in report_of(project)
 
 
 def test_every_page_of_the_table_is_built(project):
