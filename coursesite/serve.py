@@ -170,6 +170,7 @@ class LiveSite:
         finally:
             gc.enable()
         self.build_seconds = time.perf_counter() - start
+        shown_before = self.warnings
         with self.cond:
             if files is not None:
                 self.changed = changed_paths(self.files, files)
@@ -183,7 +184,7 @@ class LiveSite:
                 self.page_generation = self.generation
             self.cond.notify_all()
         self.ready.set()
-        report(problems, warnings, self.build_seconds, len(self.changed), kinds)
+        report(problems, warnings, self.build_seconds, len(self.changed), kinds, shown_before)
         self.published, self.garbage_due = time.monotonic(), True
 
     def settle_garbage(self) -> None:
@@ -246,16 +247,21 @@ def changed_paths(old: dict, new: dict) -> set:
 
 
 def report(problems: str, warnings: str, seconds: float, changed: int,
-           kinds=frozenset({"content"})) -> None:
+           kinds=frozenset({"content"}), shown_before: str | None = None) -> None:
     """One terminal line per build, saying what triggered it, and its problems or warnings
-    beneath."""
+    beneath; warnings the same as the last good build's (`shown_before`) are counted, not
+    printed again (a large site's hundreds of lines on every save would bury what changed)."""
     stamp = time.strftime("%H:%M:%S") + f" {'+'.join(sorted(kinds))}"
     if problems:
         print(f"[{stamp}] build failed ({seconds:.2f} s); serving the last good site:\n{problems}",
               file=sys.stderr, flush=True)
         return
     print(f"[{stamp}] rebuilt in {seconds:.2f} s, {changed} files changed", flush=True)
-    if warnings:
+    if warnings and warnings == shown_before:
+        n = warnings.count("\n") + 1
+        print(f"{n} warning{'s' * (n != 1)}, the same as before (shown above)", file=sys.stderr,
+              flush=True)
+    elif warnings:
         print(warnings, file=sys.stderr, flush=True)
 
 

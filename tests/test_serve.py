@@ -359,6 +359,22 @@ def test_rebuild_events_and_last_good_site(capsys):
     capsys.readouterr()
 
 
+def test_the_terminal_shows_warnings_once_while_they_stay_the_same(capsys):
+    """Every save prints its line; warnings print in full when they first appear or change,
+    and are only counted while they stay as they were."""
+    first = "warning: a.yaml:3: date: a public holiday\nwarning: b.yaml:4: room clash"
+    results = iter([first, first, "warning: a.yaml:3: date: a public holiday", ""])
+    live = LiveSite(lambda _changed: ({"index.html": b"1"}, next(results)), ROOTS)
+    printed = []
+    for _ in range(4):
+        live.rebuild()
+        printed.append(capsys.readouterr().err)
+    assert printed[0] == first + "\n"
+    assert printed[1] == "2 warnings, the same as before (shown above)\n"
+    assert printed[2] == "warning: a.yaml:3: date: a public holiday\n"
+    assert printed[3] == ""
+
+
 # --- output_path (pure) --------------------------------------------------------------------------
 
 FILES = {"index.html": b"", "ss26_amls/index.html": b"", "ss26_amls/projects.html": b"",
