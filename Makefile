@@ -75,7 +75,7 @@ golden: $(TEST_STAMP) $(JS_DEPS)
 # offerings, then the live preview's save-to-reload latency.
 bench: $(DEV_STAMP) $(TEST_STAMP)
 	$(PYTHON) benchmark/run.py --project .
-	$(VPY) tests/bench_serve.py
+	$(VPY) tests/bench_serve.py --large
 
 serve: $(DEV_STAMP)
 	$(VPY) build.py serve
