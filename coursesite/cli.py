@@ -185,7 +185,7 @@ def usage_problem(args) -> str | None:
         return f"--project: {project} is not a folder; give the site's folder (with content/)"
     if getattr(args, "assets_given", False) and not args.assets.is_dir():
         return f"--assets: {args.assets} is not a folder; give the folder with style.css and slides"
-    from coursesite.history import source_date_epoch
+    from coursesite.repository import source_date_epoch
     try:
         source_date_epoch()
     except ValueError as exc:
@@ -216,7 +216,7 @@ def main(argv=None, *, prog: str = "coursesite", project: Path | None = None) ->
     if args.command == "schema":
         return write_schemas(args.out, args.readme, prog)
     from coursesite.errors import ContentError
-    from coursesite.pipeline import Project
+    from coursesite.validate import Project
 
     site = Project(content=args.content, templates=args.project / "templates",
                    assets=args.assets)
@@ -233,12 +233,14 @@ def main(argv=None, *, prog: str = "coursesite", project: Path | None = None) ->
             return 0
         if args.command == "check" and args.gates:
             return run_check_with_gates(site, args)
-        from coursesite.pipeline import build, check, summary, timed
-
         if args.command == "check":
+            from coursesite.validate import check, summary, timed
+
             result, seconds = timed(check, site, args.strict)
             out = None
         else:
+            from coursesite.pipeline import build, summary, timed
+
             (result, _), seconds = timed(build, site, args.out, args.strict, args.now)
             out = args.out
     except ContentError as exc:
@@ -298,7 +300,7 @@ def report_advice(result) -> None:
 
 def report_warnings(result) -> None:
     """Warnings, then notes (what the build could not do; never fatal) on stderr."""
-    from coursesite.pipeline import warning_lines
+    from coursesite.validate import warning_lines
 
     for line in warning_lines(result):
         print(line, file=sys.stderr)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -15,16 +14,14 @@ from pathlib import Path
 from .archive import Archive
 from .cache import NO_CACHE, BuildCache
 from .calendar import offering_feeds
-from .errors import ContentError, Problem
-from .history import History, change_records, repository_notes
+from .errors import ContentError
+from .history import History, change_records
 from .load import display_path
-from .model import Site, load_site, release_times
+from .model import Site, release_times
 from .pages import offering_jobs, site_jobs
 from .render import (
     collect_assets,
     collect_theme_assets,
-    compile_templates,
-    make_environment,
     render_jobs,
     render_page,
     server_config,
@@ -34,28 +31,15 @@ from .search import search_files
 from .templates import TemplateSet
 from .text import local_iso
 from .theme import THEME_ASSETS as THEME_ASSETS  # re-exported: the CI recipes' tests use it
-from .theme import default_assets, default_templates, template_folders
+from .theme import template_folders
 from .upcoming import marks as moment_marks
+from .validate import CheckResult as CheckResult  # re-exported, with the rest of a build's
+from .validate import Project, fail_on_history_warnings, validate, warning_lines
+from .validate import check as check
+from .validate import summary as summary
+from .validate import timed as timed
 from .workers import map_in_workers, worth_splitting
 from .write import WriteReport, write_site
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where content, templates and assets live: `templates` and `assets` are the site's own,
-    laid over the default theme file by file (theme.py); either may be missing."""
-
-    content: Path
-    templates: Path = default_templates()
-    assets: Path = default_assets()
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """What `check` found in valid content: the site, and what its change record will lack."""
-
-    site: Site
-    history: History  # notes and warnings only: check replays no history
 
 
 @dataclass(frozen=True)
@@ -69,34 +53,6 @@ class BuildResult:
     @property
     def pages(self) -> int:
         return sum(1 for p in self.files if p.endswith(".html"))
-
-
-def validate(project: Project, strict: bool = False, cache: BuildCache = NO_CACHE) -> Site:
-    """Load and validate content; under `strict`, warnings are problems too."""
-    site = load_site(project.content, project.assets, cache)
-    if strict and site.warnings:
-        raise ContentError([Problem(w.file, w.line, w.path, f"{w.message} [warning, fatal "
-                                    "under --strict]") for w in site.warnings])
-    return site
-
-
-def check(project: Project, strict: bool = False) -> CheckResult:
-    """`check`: validate the content, compile every template (a syntax error names its
-    file:line) and say what the change record will lack; renders and writes nothing, and
-    replays no history (that is the build's: its warnings show on `build` and `check --gates`).
-    Raises ContentError."""
-    site = validate(project, strict)
-    history = repository_notes(project.content)
-    fail_on_history_warnings(history, strict)
-    compile_templates(make_environment(template_folders(project.templates)))
-    return CheckResult(site, history)
-
-
-def fail_on_history_warnings(history: History, strict: bool) -> None:
-    """Under `strict`, the change record's warnings (a shallow clone, ...) are problems."""
-    if strict and history.warnings:
-        raise ContentError([Problem(w, 0, "", "[warning, fatal under --strict]")
-                            for w in history.warnings])
 
 
 def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_CACHE,
@@ -291,14 +247,6 @@ def check_output_folder(project: Project, out: Path) -> None:
                                f"{display_path(folder)}; build into a folder of its own")
 
 
-def warning_lines(result: BuildResult | CheckResult, notes: bool = True) -> list[str]:
-    """What a successful build has to say: its warnings (fatal under --strict), then notes on
-    what it could not do (never fatal), one line each."""
-    return ([f"warning: {w}" for w in sorted(set(result.site.warnings))]
-            + [f"warning: {w}" for w in result.history.warnings]
-            + ([f"note: {n}" for n in result.history.notes] if notes else []))
-
-
 def preview_build(project: Project, cache: BuildCache, now: dt.datetime | None = None,
                   changed=None) -> tuple[dict, str]:
     """The live preview's build: (files, its warnings as text, shown in the terminal and the
@@ -313,19 +261,3 @@ def preview_build(project: Project, cache: BuildCache, now: dt.datetime | None =
     text = cache.reuse("warning lines", (result.site.warnings, tuple(result.history.warnings)),
                        lambda: "\n".join(warning_lines(result, notes=False)))
     return result.files, text
-
-
-def summary(result: BuildResult | CheckResult, seconds: float, out: Path | None = None) -> str:
-    """The one-line report that ends a build."""
-    n, w = len(result.site.offerings), len(result.site.warnings)
-    written = (f"{result.pages} pages, {len(result.files)} files, "
-               if isinstance(result, BuildResult) else "")
-    text = f"{n} offering{'s' * (n != 1)}, {written}{w} warning{'s' * (w != 1)}, {seconds:.2f} s"
-    return f"Built {text} -> {display_path(out)}/" if out else f"Checked: {text}"
-
-
-def timed(fn, *args, **kwargs):
-    """(result, seconds) of fn(*args, **kwargs)."""
-    start = time.perf_counter()
-    value = fn(*args, **kwargs)
-    return value, time.perf_counter() - start

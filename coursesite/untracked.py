@@ -15,23 +15,11 @@ from typing import TYPE_CHECKING
 
 from .cache import NO_CACHE, BuildCache, walk_tree
 from .calendar import Version, replay, snapshot
+from .repository import SHARED_FILES, source_date_epoch
 
 if TYPE_CHECKING:
     from .model import Site
 
-SHARED_FILES = ("site.yaml", "rooms.yaml")
-
-
-def source_date_epoch() -> dt.datetime | None:
-    """SOURCE_DATE_EPOCH (the reproducible-builds convention) as a UTC time, None when unset;
-    ValueError with the fix when it is not whole seconds since 1970 before the year 3000."""
-    text = os.environ.get("SOURCE_DATE_EPOCH")
-    if text is None or text == "":
-        return None
-    if not (text.isascii() and text.isdigit()) or int(text) >= 32503680000:
-        raise ValueError(f"SOURCE_DATE_EPOCH: expected whole seconds since 1970, got "
-                         f"{text[:40]!r} (e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct))")
-    return dt.datetime.fromtimestamp(int(text), dt.timezone.utc)
 
 
 def fallback_times(content_dir: Path, cache: BuildCache = NO_CACHE):
