@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from . import schema as S
 from .cache import NO_CACHE, BuildCache, walk_tree
 from .clashes import check_room_clashes
-from .convert import Problems
+from .convert import TRANSLATABLE, Problems
 from .dates import in_break, office_hour_dates
 from .errors import Problem, closest
 from .schema import WEEKDAY_NAMES, WEEKDAYS
@@ -109,7 +109,7 @@ def check_offering(o: Offering, rooms: dict, assets_dir: Path | None, out: Probl
 # --- references found by type ----------------------------------------------------------------
 
 # The schema types the checks look for; every kind is collected in one walk per offering.
-ROOM, URL, TEXT = S.RoomId, S.Url, (str, S.Text, S.Name, S.Markdown, S.MarkdownOrOff)
+ROOM, URL, TEXT = S.RoomId, S.Url, (str, *TRANSLATABLE)
 REFERENCE_KINDS = (ROOM, URL, TEXT)
 
 
@@ -153,8 +153,7 @@ def _walk_plan(cls, kinds: tuple):
 def _may_hold_objects(hint) -> bool:
     """Whether a field of this type hint can hold a schema object (at any depth); an
     unknown hint (Any, a bare class) is assumed to."""
-    if hint in (str, int, float, bool, type(None)) or hint in (S.Url, S.RoomId, S.Markdown,
-                                                              S.MarkdownOrOff, S.Text, S.Name):
+    if hint in (str, int, float, bool, type(None), S.Url, S.RoomId, *TRANSLATABLE):
         return False
     args = typing.get_args(hint)
     if args:
