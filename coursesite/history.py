@@ -76,14 +76,15 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
         if not versions or versions[-1].events != current:
             if dirty is None:
                 dirty = repo.dirty_files()
-            if not repo.touches(o.slug, dirty):
+            mine = repo.own_changes(o.slug, dirty)
+            if not mine:
                 history.warnings.append(
                     f"{display_path(content_dir / o.slug)}: its events differ from the "
                     "committed content although git shows no change (a symbolic link, a "
                     "submodule or an ignored file?), so calendar changes cannot be tracked; "
                     "commit the offering's files themselves")
             history.uncommitted.append(o.slug)
-            versions.append(Version(worktree_id(current), repo.edit_time(o.slug, dirty),
+            versions.append(Version(worktree_id(current), repo.edit_time(mine),
                                     current))
         history.records[o.slug] = record_of(o, versions, cache)
     return history
@@ -188,8 +189,7 @@ def committed_versions(repo: Repository) -> dict[str, list[Version]]:
 def offering_events(slug: str, files: dict, blobs: "BlobReader",
                     cache: "SnapshotCache") -> dict | None:
     """The events of one offering in one commit's files; None when it does not validate."""
-    mine = {rel: blob for rel, blob in files.items()
-            if rel in SHARED_FILES or rel.startswith(f"{slug}/")}
+    mine = {rel: files[rel] for rel in Repository.own_changes(slug, list(files))}
     key = hashlib.sha256(json.dumps(sorted(mine.items())).encode()).hexdigest()
     if key in cache.entries:
         return cache.entries[key]

@@ -363,11 +363,6 @@ def local_moment(o: Offering, moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=zoneinfo.ZoneInfo(o.timezone))
 
 
-def pending_releases(o: Offering, now: dt.datetime) -> frozenset:
-    """URLs of the offering's materials whose release time is still ahead of `now` (aware)."""
-    return frozenset(url for url, when in release_times(o) if when > now)
-
-
 def release_times(o: Offering) -> tuple:
     """(URL, aware release time) of each of the offering's materials with a release."""
     return tuple((m.url, local_moment(o, m.release)) for s in o.sessions

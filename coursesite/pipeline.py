@@ -87,7 +87,8 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
 
 
 def pending_at(o, moment: dt.datetime, cache: BuildCache) -> frozenset:
-    """pending_releases(o, moment), from the offering's release times kept while it is."""
+    """URLs of the offering's materials whose release time is still ahead of `moment`
+    (aware), from its release times kept while the offering is unchanged."""
     releases = cache.reuse(("releases", o.slug), (o,), lambda: release_times(o))
     return frozenset(url for url, when in releases if when > moment)
 

@@ -225,14 +225,6 @@ def _template_frame(exc: BaseException, template: str) -> tuple[str, int]:
     return f"templates/{template}", 0
 
 
-def templates_signature(folders) -> tuple:
-    """The folders, names and bytes of all templates on the search path (a site's overrides
-    and the theme): any edit, added or removed override changes it."""
-    folders = [folders] if isinstance(folders, (str, Path)) else folders
-    return tuple((str(folder), p.name, p.read_bytes()) for folder in folders
-                 for p in sorted(Path(folder).iterdir()) if p.suffix in (".html", ".xml"))
-
-
 def collect_assets(assets_dir: Path, cache: BuildCache = NO_CACHE) -> dict[str, bytes]:
     """Every file under assets/ -> its bytes, skipping dotfiles, editor leftovers, and links
     that point outside assets/ (a symlink must not publish a file from elsewhere).

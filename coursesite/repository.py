@@ -34,12 +34,16 @@ class History:
     uncommitted: list = field(default_factory=list)  # slugs with an edit not committed yet
 
 
-def repository_notes(content_dir: Path, repo: Repository | None = None) -> History:
+_LOOK_UP = object()  # repository_notes' default: the repository is not looked up yet
+
+
+def repository_notes(content_dir: Path, repo=_LOOK_UP) -> History:
     """What the change record will lack, known before replaying anything: a History with
     notes and warnings only (content outside git, a shallow clone). `repo` is the content's
-    repository when already looked up."""
+    Repository, or None for none, when already looked up."""
     content_dir = Path(content_dir)
-    repo = repo or git_repository(content_dir)
+    if repo is _LOOK_UP:
+        repo = git_repository(content_dir)
     history = History()
     if repo is None:
         untracked = (f"{display_path(content_dir)}: {outside_git(content_dir)}, so calendar "
@@ -129,15 +133,15 @@ class Repository:
             paths.append(entry[3:].removeprefix(self.prefix))
         return paths
 
-    def touches(self, slug: str, dirty: list[str]) -> bool:
-        """True when git sees an uncommitted change of the offering or the shared files."""
-        return any(rel.startswith(f"{slug}/") or rel in SHARED_FILES for rel in dirty)
+    @staticmethod
+    def own_changes(slug: str, dirty: list[str]) -> list[str]:
+        """The paths among `dirty` that belong to the offering: its own and the shared files."""
+        return [rel for rel in dirty if rel.startswith(f"{slug}/") or rel in SHARED_FILES]
 
-    def edit_time(self, slug: str, dirty: list[str]) -> dt.datetime:
-        """When the uncommitted edit of an offering was made: the newest modification time of
-        its changed files (and the shared ones); HEAD's time when git sees none of them (a
-        layout git cannot follow: the build stays reproducible), now when they are gone."""
-        mine = [rel for rel in dirty if rel.startswith(f"{slug}/") or rel in SHARED_FILES]
+    def edit_time(self, mine: list[str]) -> dt.datetime:
+        """When the uncommitted edit of an offering was made, from its changed files (its
+        `own_changes`): their newest modification time; HEAD's time when git sees none of them
+        (a layout git cannot follow: the build stays reproducible), now when they are gone."""
         if not mine:
             return self.head_time
         times = []

@@ -249,7 +249,7 @@ def test_a_broken_override_names_its_file_and_line(installed, new_site):
 
 def test_the_preview_cache_notices_an_edited_override(tmp_path):
     """In-process, from the repository's package: an override added or edited between two
-    builds with one cache changes the pages (templates_signature covers the site's folder)."""
+    builds with one cache changes the pages (the kept templates cover the site's folder)."""
     from coursesite.cache import BuildCache
     from coursesite.pipeline import Project, render_site
     from coursesite.scaffold import scaffold
