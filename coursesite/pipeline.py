@@ -69,8 +69,7 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
     history = change_records(site, project.content, cache)
     fail_on_history_warnings(history, strict)
     templates = environment(project, cache)
-    job = Job(site, templates.env, pending, history.records, Archive.of(site, moment), moment,
-              templates)
+    job = Job(site, templates, pending, history.records, Archive.of(site, moment), moment)
     if cache is NO_CACHE and worth_splitting(site.offerings):
         files = {}
         for part in map_in_workers(_render_one, list(site.offerings), job):
@@ -106,12 +105,16 @@ class Job:
     """What rendering an offering needs, besides the offering itself."""
 
     site: Site
-    env: object     # the Jinja environment: templates compiled once, before any worker starts
+    templates: TemplateSet  # compiled once, before any worker starts; what each one uses
     pending: dict   # slug -> URLs of materials not released yet
     records: dict   # slug -> calendar.Record
     archive: Archive  # the courses and which of their terms runs at the build's moment
     moment: dt.datetime | None = None  # the build's moment: what the pages mark as next
-    templates: TemplateSet | None = None  # env's sources, and what each template uses
+
+    @property
+    def env(self):
+        """The Jinja environment the templates are compiled in."""
+        return self.templates.env
 
 
 def environment(project: Project, cache: BuildCache) -> TemplateSet:
@@ -128,7 +131,7 @@ def render_offerings(job: Job, offerings, cache: BuildCache = NO_CACHE) -> dict:
     of a large site are unchanged by a save), and a template edit renders again only the
     pages whose template depends on it."""
     files = {}
-    stamp = job.templates.stamp if job.templates is not None else None
+    stamp = job.templates.stamp
     for o in (version for each in offerings for version in (each, *each.translations)):
         # a translation shares the default's materials and change record (its events' keys)
         pending, record = job.pending.get(o.slug, frozenset()), job.records[o.slug]
@@ -159,7 +162,7 @@ def render_pages(job: Job, folder: str, jobs: dict, cache: BuildCache) -> dict:
     site's own); all kept while their contexts and the templates are the same, else each
     page kept while its context and the sources its template depends on are."""
     templates = job.templates
-    if templates is None or cache is NO_CACHE:
+    if cache is NO_CACHE:
         return render_jobs(job.env, jobs)
     return cache.reuse(("pages", folder), (jobs, templates.stamp), lambda: {
         path: cache.reuse(("page", path), (context, templates.version(template)),

@@ -43,11 +43,11 @@ class TemplateSet:
         self.refs: dict = {}          # name -> names it references; None: any (dynamic)
         self.versions: dict = {}      # name -> version tuple, this build's
         self.stamp: tuple = ()        # every generation: the same object while none changes
-        self.built = 0
+        self.built = False  # refreshed once at least
 
-    def refresh(self) -> set:
-        """Read every template again; forget the compiled ones whose source changed (their
-        names are returned) and the versions that depend on them."""
+    def refresh(self) -> None:
+        """Read every template again; forget the compiled ones whose source changed and the
+        versions that depend on them."""
         now = resolved_sources(self.folders)
         changed = {n for n in now.keys() | self.sources.keys()
                    if now.get(n) != self.sources.get(n)}
@@ -62,8 +62,7 @@ class TemplateSet:
         if changed or not self.built:
             self.versions = {}
             self.stamp = tuple(sorted(self.generation.items()))
-        self.built += 1
-        return changed
+        self.built = True
 
     def version(self, name: str) -> tuple:
         """The edits that made the template and every template it depends on, sorted: equal
