@@ -62,7 +62,9 @@ def tools(eleventy: bool) -> dict:
 
 def workload(k: int, t: dict, eleventy: bool) -> Path:
     site = CACHE / "sites" / f"K{k}"
-    if not (site / "coursesite" / "content").is_dir():
+    # a workload made without Eleventy's tree is made again when Eleventy is asked for
+    made = (site / "coursesite" / "content").is_dir()
+    if not made or (eleventy and not (site / "eleventy").is_dir()):
         shutil.rmtree(site, ignore_errors=True)
         peers = "hugo,eleventy" if eleventy else "hugo"
         sh(t["python"], str(HERE / "make_workload.py"), str(k), str(site), "--peers", peers)

@@ -6,7 +6,6 @@ the parent, so only each item's result crosses back, pickled.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 
 # Below this many offerings, starting processes costs more than it saves.
@@ -17,7 +16,7 @@ CHUNKS_PER_WORKER = 8
 
 def worker_count() -> int:
     """How many workers a split uses: the cores this process may run on (1 without fork)."""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not hasattr(os, "fork"):  # multiprocessing's "fork" start method needs it
         return 1
     cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
              else os.cpu_count() or 1)
@@ -34,7 +33,9 @@ def map_in_workers(task, items: list, shared) -> list:
     in the same order, as computing them one after another (`task` must be pure). `shared`
     reaches the workers through fork (inherited, never pickled); `task` must be a module-level
     function, the items and results picklable."""
-    from concurrent.futures import ProcessPoolExecutor  # only large builds start workers
+    # only large builds start workers: a small one never imports multiprocessing (10 ms)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     n = min(worker_count(), len(items))
     # Several chunks a worker: a worker that finishes early takes the next, and each result
