@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from .render import (
     server_config,
 )
 from .schema import is_local
-from .search import search_files
+from .search import SearchIndex, search_files
 from .templates import TemplateSet
 from .text import local_iso
 from .theme import THEME_ASSETS as THEME_ASSETS  # re-exported: the CI recipes' tests use it
@@ -231,10 +231,14 @@ def _render_one(job: Job, o) -> dict:
 
 def build(project: Project, out: Path, strict: bool = False,
           now: dt.datetime | None = None) -> tuple[BuildResult, WriteReport]:
-    """Render everything, then write it to `out` atomically."""
+    """Render everything, then write it to `out` atomically. The search index is made by
+    Pagefind in a process of its own while the other files are written."""
     check_output_folder(project, out)
-    result = render_site(project, strict, now=now)
-    return result, write_site(out, result.files)
+    result = render_site(project, strict, now=now, search=False)
+    with SearchIndex(result.files) as index:
+        report = write_site(out, result.files, later=index.files)
+        files = result.files | index.files()
+    return replace(result, files={path: files[path] for path in sorted(files)}), report
 
 
 def check_output_folder(project: Project, out: Path) -> None:

@@ -34,20 +34,62 @@ _ROOM_FACTOR = 4
 def search_files(files: dict[str, bytes]) -> dict[str, bytes]:
     """The pagefind/ files (output path -> bytes) that let the site's pages be searched:
     an index of the rendered HTML among `files` that is marked for search. Same pages, same
-    bytes. Raises ContentError when the Pagefind binary cannot be found."""
-    pages = {p: b for p, b in files.items() if p.endswith(".html") and _MARKER in b}
-    if not pages:
-        return {}
-    with tempfile.TemporaryDirectory(prefix="coursesite-search-",
-                                     dir=scratch_folder(sum(map(len, pages.values())))) as tmp:
-        source, out = Path(tmp) / "site", Path(tmp) / SEARCH_FOLDER
-        for path, data in pages.items():
-            (source / path).parent.mkdir(parents=True, exist_ok=True)
-            (source / path).write_bytes(data)
-        _index(source, out)
-        return {f"{SEARCH_FOLDER}/{p.relative_to(out).as_posix()}": p.read_bytes()
-                for p in sorted(out.rglob("*"))
-                if p.is_file() and not p.name.startswith(_UNUSED)}
+    bytes. Raises ContentError when the Pagefind binary cannot be found or fails."""
+    with SearchIndex(files) as index:
+        return index.files()
+
+
+class SearchIndex:
+    """search_files(files), made by Pagefind in a process of its own, started at once: the
+    caller goes on (writes the other files) while it runs, and `files()` waits for it. A
+    context manager: leaving it stops Pagefind if it still runs and removes its scratch
+    folder. Raises ContentError (from the constructor) when there is no Pagefind binary."""
+
+    def __init__(self, files: dict[str, bytes]):
+        self._result: dict[str, bytes] | None = None
+        self._process = None
+        pages = {p: b for p, b in files.items() if p.endswith(".html") and _MARKER in b}
+        if not pages:
+            self._result = {}
+            return
+        binary = _pagefind_or_fail()
+        self._scratch = tempfile.TemporaryDirectory(
+            prefix="coursesite-search-", dir=scratch_folder(sum(map(len, pages.values()))))
+        try:
+            root = Path(self._scratch.name)
+            self._source, self._out = root / "site", root / SEARCH_FOLDER
+            # Pagefind numbers the pages in the order it finds them in their folders, which
+            # on tmpfs is the order they were made in: in name order, the same index
+            # whatever order the pages came in. (On disk, ext4 lists a folder in an order of
+            # its own, the same on one machine only.)
+            for path in sorted(pages):
+                (self._source / path).parent.mkdir(parents=True, exist_ok=True)
+                (self._source / path).write_bytes(pages[path])
+            self._process = _start_pagefind(binary, self._source, self._out, root / "log")
+        except BaseException:
+            self._scratch.cleanup()
+            raise
+
+    def files(self) -> dict[str, bytes]:
+        """The pagefind/ files, once Pagefind has finished (the same on every call)."""
+        if self._result is None:
+            _finish_pagefind(self._process, Path(self._scratch.name) / "log")
+            out = self._out
+            self._result = {f"{SEARCH_FOLDER}/{p.relative_to(out).as_posix()}": p.read_bytes()
+                            for p in sorted(out.rglob("*"))
+                            if p.is_file() and not p.name.startswith(_UNUSED)}
+        return self._result
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._scratch.cleanup()
 
 
 def scratch_folder(size: int) -> str | None:
@@ -79,26 +121,38 @@ def pagefind_binary() -> Path | None:
     return Path(found) if found else None
 
 
-def _index(source: Path, out: Path) -> None:
-    """Pagefind's index of the HTML files under `source`, written to `out`.
-
-    The command line rather than the Python wrapper's `add_html_file`: the wrapper reads one
-    reply per 0.1 s, so 3,000 pages would take five minutes; the binary takes the folder at
-    once and indexes it on every core. It runs in the temporary folder, so no pagefind.yml
-    of the working folder is read.
-    """
+def _pagefind_or_fail() -> Path:
+    """The Pagefind binary, or ContentError saying how to install it."""
     binary = pagefind_binary()
     if binary is None or not binary.is_file():
         raise ContentError("search: the Pagefind binary is missing; install it with "
                            "pip install 'pagefind[bin]>=1.5'")
+    return binary
+
+
+def _start_pagefind(binary: Path, source: Path, out: Path, log: Path) -> subprocess.Popen:
+    """Pagefind indexing the HTML files under `source` into `out`, started (its messages go
+    to the file `log`: a pipe nobody reads while it runs could fill and stop it).
+
+    The command line rather than the Python wrapper's `add_html_file`: the wrapper reads one
+    reply per 0.1 s, so 3,000 pages would take five minutes; the binary takes the folder at
+    once and indexes it on every core. It runs in the scratch folder, so no pagefind.yml
+    of the working folder is read.
+    """
     # index.html stays in the URLs, so a hit opens the same file wherever the site is served;
     # what the page hides (marks its script shows, such as "This week") is no text to find.
-    run = subprocess.run([os.fspath(binary), "--site", os.fspath(source), "--output-path",
-                          os.fspath(out), "--keep-index-url", "--exclude-selectors", "[hidden]",
-                          "--silent"],
-                         cwd=source.parent, capture_output=True, text=True, check=False)
-    if run.returncode != 0:
-        detail = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["no message"]
-        raise ContentError(f"search: Pagefind could not index the pages (exit {run.returncode}: "
-                           f"{detail[0]}); the site was not written, so the previous one is "
-                           "unchanged")
+    with open(log, "wb") as messages:
+        return subprocess.Popen(
+            [os.fspath(binary), "--site", os.fspath(source), "--output-path", os.fspath(out),
+             "--keep-index-url", "--exclude-selectors", "[hidden]", "--silent"],
+            cwd=source.parent, stdin=subprocess.DEVNULL, stdout=messages, stderr=messages)
+
+
+def _finish_pagefind(process: subprocess.Popen, log: Path) -> None:
+    """Wait for Pagefind; raise ContentError when it failed."""
+    if process.wait() != 0:
+        text = log.read_text(encoding="utf-8", errors="replace").strip()
+        detail = text.splitlines()[-1:] or ["no message"]
+        raise ContentError(f"search: Pagefind could not index the pages (exit "
+                           f"{process.returncode}: {detail[0]}); the site was not written, so "
+                           "the previous one is unchanged")

@@ -18,7 +18,7 @@ import re
 import secrets
 import shutil
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -55,16 +55,26 @@ class WriteReport:
 # --- public API -------------------------------------------------------------------------
 
 
-def write_site(out_dir: str | os.PathLike, files: Mapping[str, bytes]) -> WriteReport:
-    """Make out_dir hold exactly `files` plus a manifest, atomically; raise OutputError before
-    writing if unsafe."""
+def write_site(out_dir: str | os.PathLike, files: Mapping[str, bytes],
+               later: Callable[[], Mapping[str, bytes]] | None = None) -> WriteReport:
+    """Make out_dir hold exactly `files`, the files `later()` returns (when given) and a
+    manifest, atomically; raise OutputError before writing if unsafe (for a path of
+    `later`'s: before the new site is swapped in). `later` is called once, after `files`
+    are written to the staging folder, so what it waits for (the search index, made by
+    another process) is made while they are written; when `files` are all in out_dir
+    already, it is called first: the whole site may be unchanged, and then nothing is
+    touched."""
     out = _output_folder(out_dir)
     report = diff_against(out, files)
+    if later is not None and not (report.added or report.changed):
+        files, later = {**files, **later()}, None
+        report = diff_against(out, files)
     if report.unchanged:
         return report
     try:
-        staging = _stage(out, files)
+        staging, extra = _stage(out, files, later)
         try:
+            report = _with_extra(report, out, extra)  # before the swap: out is the old site
             _swap_in(out, staging)
         finally:
             # After a successful swap the staging folder is gone; after a failure it must not
@@ -78,7 +88,19 @@ def write_site(out_dir: str | os.PathLike, files: Mapping[str, bytes]) -> WriteR
             f"{out}: could not write the site ({err.strerror or err}); "
             "the previous site is unchanged"
         ) from err
-    return replace(report, written=len(files))
+    return replace(report, written=len(files) + len(extra))
+
+
+def _with_extra(report: WriteReport, out: Path, extra: Mapping[str, bytes]) -> WriteReport:
+    """`report`, the difference between out and a site, for that site with `extra` added
+    (paths not in it): what of the previous build `extra` keeps is among report.removed."""
+    if not extra:
+        return report
+    kept = set(report.removed) & set(extra)
+    return replace(report, added=sorted([*report.added, *(set(extra) - kept)]),
+                   changed=sorted([*report.changed, *(p for p in kept
+                                                       if not _same_bytes(out / p, extra[p]))]),
+                   removed=sorted(set(report.removed) - kept))
 
 
 def diff_against(out_dir: str | os.PathLike, files: Mapping[str, bytes]) -> WriteReport:
@@ -286,9 +308,11 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 # --- writing ------------------------------------------------------------------------------
 
 
-def _stage(out: Path, files: Mapping[str, bytes]) -> Path:
-    """A new sibling folder of out holding every file and the manifest; removed again if writing
-    fails."""
+def _stage(out: Path, files: Mapping[str, bytes],
+           later: Callable[[], Mapping[str, bytes]] | None = None) -> tuple[Path, Mapping]:
+    """A new sibling folder of out holding every file, those `later()` returns (called once
+    the others are written) and the manifest; removed again if writing fails. Returns the
+    folder and the files of `later`."""
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_siblings(out)
     staging = _sibling(out, "tmp")
@@ -302,12 +326,25 @@ def _stage(out: Path, files: Mapping[str, bytes]) -> Path:
         made: set[str] = set()
         for rel in sorted(files):
             _write_file(staging, rel, files[rel], made)
-        _write_file(staging, MANIFEST, manifest_bytes(files), made)
+        extra = later() if later is not None else {}
+        if extra:
+            _check_extra(out, files, extra)
+            for rel in sorted(extra):
+                _write_file(staging, rel, extra[rel], made)
+        _write_file(staging, MANIFEST, manifest_bytes([*files, *extra]), made)
         (staging / STAGING_MARK).unlink()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return staging
+    return staging, extra
+
+
+def _check_extra(out: Path, files: Mapping[str, bytes], extra: Mapping[str, bytes]) -> None:
+    """Raise OutputError unless the paths of `extra` are safe, new and clash with none."""
+    twice = sorted(set(files) & set(extra))
+    if twice:
+        _fail(out, [f"{path}: made twice" for path in twice])
+    check_output_paths(out, {**files, **extra})
 
 
 def _write_file(root: Path, rel: str, data: bytes, made: set[str]) -> None:

@@ -18,6 +18,7 @@ import pytest
 from helpers import FIXTURES, theme_assets
 from quality_helpers import SiteServer
 
+from coursesite import search as search_module
 from coursesite.errors import ContentError
 from coursesite.pipeline import BuildCache, Project, build, preview_build, render_site
 from coursesite.search import search_files
@@ -216,3 +217,25 @@ def test_without_the_index_the_box_says_search_is_not_available_here(browser, se
     status = page.get_by_role("status")
     status.filter(has_text=SEARCH_LABELS["no_index"]).wait_for()
     context.close()
+
+
+def test_a_refused_build_stops_pagefind_and_leaves_no_scratch_folder(archive, tmp_path,
+                                                                     monkeypatch):
+    project, _files = archive
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    monkeypatch.setattr(search_module, "_MEMORY_FOLDER", str(memory))
+    foreign = tmp_path / "site"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("the maintainer's")
+    with pytest.raises(ContentError, match="not a coursesite build"):
+        build(project, foreign, now=NOW)
+    assert list(memory.iterdir()) == [] and (foreign / "notes.txt").exists()
+
+
+def test_without_a_folder_in_memory_the_index_is_made_on_disk_alike(archive, monkeypatch):
+    project, files = archive
+    monkeypatch.setattr(search_module, "_MEMORY_FOLDER", "/no/such/folder")
+    assert search_module.scratch_folder(1) is None
+    again = search_files(files)
+    assert records(again) == records(files)

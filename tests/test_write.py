@@ -80,6 +80,79 @@ def test_rewrite_removes_files_no_longer_produced_and_reports_them(tmp_path):
     assert siblings(out) == []
 
 
+# --- files made while the others are written (the search index) -------------------------
+
+LATER = {"pagefind/pagefind.js": b"/* index */\n", "pagefind/index/en_1.pf_index": b"\x1f\x8b"}
+
+
+def test_later_files_are_made_while_the_others_are_staged_and_land_with_them(tmp_path):
+    out = tmp_path / "site"
+    seen = []
+
+    def later():
+        # called once the other files are in the staging folder, before the swap
+        (staging,) = (tmp_path / name for name in siblings(out))
+        seen.append((sorted(tree(staging)), out.exists()))
+        return LATER
+
+    report = write_site(out, SITE, later=later)
+    assert seen == [(sorted([*SITE, write.STAGING_MARK]), False)]
+    assert tree(out) == {**SITE, **LATER,
+                         MANIFEST: "".join(f"{p}\n" for p in sorted({**SITE, **LATER})).encode()}
+    assert report == WriteReport(written=6, added=sorted({**SITE, **LATER}), changed=[],
+                                 removed=[], unchanged=False)
+    assert siblings(out) == []
+
+
+def test_later_is_asked_first_when_the_other_files_are_unchanged(tmp_path):
+    out = tmp_path / "site"
+    write_site(out, {**SITE, **LATER})
+    before = mtimes(out)
+    calls = []
+    report = write_site(out, SITE, later=lambda: calls.append(1) or LATER)
+    assert report.unchanged and calls == [1] and mtimes(out) == before  # nothing touched
+    changed = {**LATER, "pagefind/pagefind.js": b"/* new index */\n"}
+    report = write_site(out, SITE, later=lambda: changed)
+    assert report.changed == ["pagefind/pagefind.js"] and tree(out)["pagefind/pagefind.js"] == (
+        b"/* new index */\n")
+
+
+def test_a_later_file_changed_with_the_others_is_reported_changed(tmp_path):
+    out = tmp_path / "site"
+    write_site(out, {**SITE, **LATER, "old.html": b"gone"})
+    report = write_site(out, {**SITE, "index.html": b"new"},
+                        later=lambda: {**LATER, "pagefind/pagefind.js": b"new"})
+    assert report.changed == ["index.html", "pagefind/pagefind.js"]
+    assert report.removed == ["old.html"] and report.added == []
+    assert report.written == 6
+
+
+@pytest.mark.parametrize("late, reason", [
+    ({"index.html": b"again"}, "index.html: made twice"),
+    ({"../escape.js": b""}, "escape.js"),
+    ({"Index.html": b""}, "Index.html"),
+])
+def test_a_bad_later_path_leaves_the_previous_site_and_no_staging_folder(tmp_path, late, reason):
+    out = tmp_path / "site"
+    write_site(out, SITE)
+    before = tree(out)
+    with pytest.raises(OutputError, match=reason):
+        write_site(out, {**SITE, "ss26_amls/index.html": b"new"}, later=lambda: late)
+    assert tree(out) == before and siblings(out) == []
+
+
+def test_a_failing_later_leaves_the_previous_site_and_no_staging_folder(tmp_path):
+    out = tmp_path / "site"
+    write_site(out, SITE)
+    before = tree(out)
+
+    def later():
+        raise ContentError("search: Pagefind could not index the pages")
+    with pytest.raises(ContentError, match="Pagefind"):
+        write_site(out, {**SITE, "index.html": b"new"}, later=later)
+    assert tree(out) == before and siblings(out) == []
+
+
 def test_identical_rewrite_is_unchanged_and_keeps_mtimes(tmp_path):
     out = tmp_path / "site"
     write_site(out, SITE)
@@ -337,10 +410,10 @@ def test_file_saved_into_build_during_write_is_not_deleted(tmp_path, monkeypatch
     write_site(out, SITE)
     real_stage = write._stage
 
-    def stage_while_maintainer_saves(out_dir, files):
-        staging = real_stage(out_dir, files)
+    def stage_while_maintainer_saves(out_dir, files, later=None):
+        staged = real_stage(out_dir, files, later)
         (out / "late.txt").write_bytes(b"saved meanwhile")  # after the check, before the swap
-        return staging
+        return staged
     monkeypatch.setattr(write, "_stage", stage_while_maintainer_saves)
 
     with pytest.raises(OutputError, match="late.txt"):
