@@ -592,6 +592,11 @@ PAGES = (
 )
 
 
+def offering_templates() -> tuple:
+    """The templates of the pages made for each offering."""
+    return tuple(pg.template for pg in PAGES if pg.per_offering)
+
+
 def site_jobs(site: Site, archive: Archive | None = None) -> dict:
     """Output path -> (template, context) of the pages made once per site (in each of its
     languages: the others under their prefix)."""

@@ -20,7 +20,7 @@ from .errors import ContentError
 from .history import History, change_records
 from .load import display_path
 from .model import Site, release_times
-from .pages import offering_jobs, site_jobs
+from .pages import offering_jobs, offering_templates, site_jobs
 from .render import (
     collect_assets,
     collect_theme_assets,
@@ -74,6 +74,7 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
     job = Job(site, templates, pending, history.records, Archive.of(site, moment), moment)
     with loaded_objects_frozen():
         if cache is NO_CACHE and worth_splitting(site.offerings):
+            templates.compile(offering_templates())
             files = {}
             for part in map_in_workers(_render_one, list(site.offerings), job):
                 files.update(part)
