@@ -343,7 +343,7 @@ def offering_feeds(site: Site, o: Offering, record: Record,
     # Each event and the VTIMEZONE are serialised once and shared by the feeds that list
     # them (serialising, with its line folding, is most of the cost of a feed).
     try:
-        zone = serialised(timezone_component(o.timezone, *timezone_span(o, items)))
+        zone = timezone_text(o.timezone, *timezone_span(o, items))
     except ValueError as exc:  # the dates span a change of the zone's yearly rules
         raise ContentError(f"{o.slug}: the calendar cannot describe its dates: {exc}; keep "
                            "an offering's dates within its own years") from None
@@ -435,6 +435,14 @@ def calendar_header(o: Offering, suffix: str | None) -> Calendar:
     cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
     return cal
+
+
+@lru_cache(maxsize=256)
+def timezone_text(tzid: str, first: dt.date, last: dt.date) -> bytes:
+    """The serialised VTIMEZONE of `timezone_component`; remembered, because the offerings
+    of a department share a few zones and terms (at 100 offerings, 5 distinct spans), and
+    building and serialising the component was a fifth of making an offering's feeds."""
+    return serialised(timezone_component(tzid, first, last))
 
 
 def timezone_component(tzid: str, first: dt.date, last: dt.date) -> Timezone:

@@ -80,6 +80,7 @@ def room_view(site: Site, room_id: str | None) -> dict | None:
         return None
     room = site.rooms[room_id]
     return {"name": room.name, "building": room.building, "address": room.address,
+            "details": ", ".join(p for p in (room.building, room.address) if p),
             "map_url": url_field(room.map_url)}
 
 
@@ -119,7 +120,7 @@ def session_view(site: Site, L: Labels, s: Session, pending: frozenset = frozens
     return {
         "number": lecture_number(lecture.number),
         "title": lecture.title,
-        "anchor": s.key.replace("/", "-"),
+        "anchor": session_anchor(s),
         "date": L.tbd if tbd else L.day_label(lecture.date),
         "iso": "" if tbd else lecture.date.isoformat(),
         "start": session_start(s),
@@ -128,9 +129,19 @@ def session_view(site: Site, L: Labels, s: Session, pending: frozenset = frozens
         else "",
         "room": room_view(site, lecture.room) if lecture.room else None,
         "materials": [material_view(L, m, pending) for m in lecture.materials],
-        "cancelled": lecture.status == "cancelled",
+        "cancelled": cancelled(s),
         "note": markdown_inline(lecture.note),
     }
+
+
+def cancelled(s: Session) -> bool:
+    """Whether the session's lecture is cancelled (it stays listed, struck through)."""
+    return s.lecture.status == "cancelled"
+
+
+def session_anchor(s: Session) -> str:
+    """The id of the session's row on the course page, which other pages link to."""
+    return s.key.replace("/", "-")
 
 
 def session_start(s: Session) -> str:
@@ -174,7 +185,7 @@ def next_view(site: Site, o: Offering, pending: frozenset, marks: Marks,
                                         s.end and s.end.time()),
                         iso=s.day.isoformat(), room=room_view(site, s.room),
                         online=links_view(s.online), note=markdown_inline(lec.note),
-                        anchor=s.key.replace("/", "-"),
+                        anchor=session_anchor(s),
                         materials=[material_view(L, m, pending) for m in lec.materials
                                    if m.url not in pending])
         elif x.kind == "exam":
@@ -226,7 +237,7 @@ def offering_view(site: Site, o: Offering, pending: frozenset = frozenset(),
     marked at the build's moment (`upcoming.marks`)."""
     c, L = o.course, o.labels
     archive = archive if archive is not None else Archive.of(site, None).for_offering(o)
-    items = items if items is not None else schedule_items(site, o, pending)
+    items = items if items is not None else schedule_items(site, o)
     weeks = schedule_range(o, items)
     return {
         "slug": o.slug, "title": c.title, "short": c.short, "term": o.term_label,
@@ -372,7 +383,7 @@ def change_entry(o: Offering, change) -> dict:
 
 def release_entry(o: Offering, s: Session, m: S.Material) -> dict:
     title = o.labels.release_title(m, s.lecture.number, s.lecture.title)
-    anchor = s.key.replace("/", "-")
+    anchor = session_anchor(s)
     return entry(o, f"release/{m.url}", title, local_moment(o, m.release),
                  Markup("<p>%s</p>") % title, "release", link=f"{o.folder}/index.html#{anchor}")
 
@@ -418,22 +429,24 @@ def subscribe_view(site: Site, o: Offering) -> dict:
             "download": words["download"].format(file=feeds[0]["name"])}
 
 
-def schedule_items(site: Site, o: Offering, pending: frozenset = frozenset()) -> list[dict]:
+def schedule_items(site: Site, o: Offering) -> list[dict]:
     """Every dated thing of the offering (lectures, office hours, exams, deadlines, holidays),
-    in time order; each carries local ISO start/end so the page script can mark what is next."""
+    in time order; each carries local ISO start/end so the page script can mark what is next.
+    No materials are listed, so what is not released yet changes nothing here."""
     L = o.labels
     items = []
     for s in o.sessions:
         if s.day is None:
             continue
-        view = session_view(site, L, s, pending)
+        # what the session's row shows too, but not its materials and labels: building
+        # its whole session_view here was a tenth of making an offering's contexts
         items.append({"kind": "lecture", "kind_label": L.kind_labels["lecture"],
                       "day": s.day, "start": session_start(s), "end": session_end(s),
                       "time": time_range(s.start.time(), s.end.time()) if s.start else "",
                       "title": numbered_title(s.lecture.number, s.lecture.title),
-                      "room": room_view(site, s.room), "cancelled": view["cancelled"],
-                      "note": view["note"],
-                      "anchor": view["anchor"], "order": (0, s.index)})
+                      "room": room_view(site, s.room), "cancelled": cancelled(s),
+                      "note": markdown_inline(s.lecture.note),
+                      "anchor": session_anchor(s), "order": (0, s.index)})
     for i, oh in enumerate(o.course.weekly.office_hours):
         for day in office_hour_dates(o, oh):
             items.append({"kind": "office-hours", "kind_label": L.kind_labels["office-hours"],
@@ -513,7 +526,7 @@ class OfferingPages:
     view: dict = field(init=False)     # offering_view
 
     def __post_init__(self):
-        self.items = schedule_items(self.site, self.offering, self.pending)
+        self.items = schedule_items(self.site, self.offering)
         self.view = offering_view(self.site, self.offering, self.pending, self.changes,
                                   self.items, self.archive, self.marks)
 
@@ -577,6 +590,11 @@ PAGES = (
     Page("{slug}/schedule.html", "schedule.html", schedule_context),
     Page("{slug}/projects.html", "projects.html", projects_context, made_for=has_projects),
 )
+
+
+def offering_templates() -> tuple:
+    """The templates of the pages made for each offering."""
+    return tuple(pg.template for pg in PAGES if pg.per_offering)
 
 
 def site_jobs(site: Site, archive: Archive | None = None) -> dict:

@@ -98,18 +98,43 @@ def markdown_inline(text: str | None) -> Markup:
 
 # --- URLs ------------------------------------------------------------------------------------
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
 def relative_url(target: str, page: str) -> str:
     """The link from output page `page` to output path `target`, both site-relative."""
-    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", target) or target.startswith("#"):
+    if _SCHEME.match(target) or target.startswith("#"):
         return target
     anchor = ""
     if "#" in target:
         target, anchor = target.split("#", 1)
         anchor = "#" + anchor
-    rel = posixpath.relpath(target or page, posixpath.dirname(page) or ".")
+    rel = relative_path(target or page, posixpath.dirname(page) or ".")
     if target.endswith("/") or target == "":
         rel += "/"
     return rel + anchor
+
+
+def relative_path(path: str, start: str) -> str:
+    """`posixpath.relpath(path, start)`, the same string, for paths inside the site: their
+    common folders are dropped without making both absolute first (relpath asks the system
+    for the working folder twice a call, most of the cost of a link). A path that is absolute
+    or climbs out of the site is left to relpath, whose answer then depends on that folder."""
+    path, start = posixpath.normpath(path), posixpath.normpath(start)
+    if path.startswith(("/", "..")) or start.startswith(("/", "..")):
+        return posixpath.relpath(path, start)
+    to, here = _folders(path), _folders(start)
+    common = 0
+    for a, b in zip(to, here, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(here) - common) + to[common:]) or "."
+
+
+def _folders(path: str) -> list[str]:
+    """The names a normalised relative path is made of ('.' is none)."""
+    return [] if path == "." else path.split("/")
 
 
 # Characters a URL may hold as they are (RFC 3986 reserved and unreserved, and '%' so existing

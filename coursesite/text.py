@@ -68,6 +68,16 @@ def cldr_date(day: dt.date, pattern: str, language: str) -> str:
     return format_date(day, pattern, locale=language)
 
 
+# The day and time formats below are remembered: an offering's pages and feeds name the same
+# few dozen days and times thousands of times (each session's start in its table row, its
+# schedule entry, its week and the page script's marks).
+
+@lru_cache(maxsize=4096)
+def english_day_label(day: dt.date) -> str:
+    """'Thu, Apr 16'."""
+    return f"{WEEKDAY_NAMES[day.weekday()][:3]}, {day:%b} {day.day}"
+
+
 class Labels:
     """The words and formats of one language: every label of the pages, feeds and news."""
 
@@ -113,7 +123,7 @@ class Labels:
     def day_label(self, day: dt.date) -> str:
         """'Thu, Apr 16' ('Do., 16. Apr.')."""
         if self.language == "en":
-            return f"{WEEKDAY_NAMES[day.weekday()][:3]}, {day:%b} {day.day}"
+            return english_day_label(day)
         return cldr_date(day, DATE_PATTERNS[self.language]["day"], self.language)
 
     def full_day_label(self, day: dt.date) -> str:
@@ -331,6 +341,7 @@ def term_text(season_word: str, season: str, year: int) -> str:
     return f"{season_word} {year}"
 
 
+@lru_cache(maxsize=4096)
 def clock(at: dt.time) -> str:
     """'16:00'."""
     return f"{at:%H:%M}"
@@ -346,6 +357,7 @@ def utc_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@lru_cache(maxsize=1 << 14)
 def local_iso(day: dt.date, at: dt.time | None = None) -> str:
     """'2026-04-16T16:00' (local wall time) or '2026-04-16', for the page's script."""
     return f"{day.isoformat()}T{clock(at)}" if at else day.isoformat()

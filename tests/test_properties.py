@@ -430,3 +430,23 @@ def test_events_are_written_exactly_as_icalendar_writes_them(item, sequence, cha
     from coursesite.calendar import Stamp, vevent  # noqa: PLC0415
     stamp = Stamp(sequence=sequence, changed=changed)
     assert vevent("ss26_amls", item, stamp) == icalendar_vevent("ss26_amls", item, stamp)
+
+
+# --- page-relative links are posixpath.relpath's, without the working folder ----------------
+
+SEGMENTS = st.sampled_from(["a", "b", "ss26_amls", "index.html", "assets", ".", "..", "", "..a"])
+SITE_PATHS = st.lists(SEGMENTS, min_size=1, max_size=5).map("/".join).filter(bool)
+
+
+@settings(max_examples=500, deadline=None)
+@given(path=SITE_PATHS, start=SITE_PATHS | st.just("."), absolute=st.booleans())
+@example(path="a/b/c.html", start="a/d", absolute=False)
+@example(path="../x", start="a", absolute=False)
+def test_relative_paths_are_those_of_relpath(path, start, absolute):
+    """render.relative_path gives posixpath.relpath's answer for any two paths: inside the
+    site, ones that climb out of it, and absolute ones."""
+    import posixpath  # noqa: PLC0415
+
+    from coursesite.render import relative_path  # noqa: PLC0415
+    path = "/" + path if absolute else path
+    assert relative_path(path, start) == posixpath.relpath(path, start)

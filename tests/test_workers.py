@@ -3,6 +3,7 @@ problem reported, are the same as when everything runs in one process."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from helpers import fixture_project
@@ -37,6 +38,32 @@ def test_workers_give_the_bytes_of_one_process(tmp_path, monkeypatch):
     together = outcome(project)
     assert alone[0] != "problems" and len(alone[0]) > 40
     assert together == alone
+
+
+def test_templates_are_compiled_before_the_workers_fork(tmp_path, monkeypatch):
+    """A split build compiles its offering pages' templates once, in the parent: the
+    workers find them compiled (none compiles one again), and nothing stays frozen for the
+    garbage collector after rendering (the live preview builds again and again)."""
+    import gc  # noqa: PLC0415
+
+    import jinja2  # noqa: PLC0415
+
+    project = fixture_project(tmp_path, "archive")
+    split(monkeypatch, True)
+    parent, log = os.getpid(), tmp_path / "compiled in workers"
+    compile_ = jinja2.Environment.compile
+
+    def noted(env, source, name=None, *args, **kwargs):
+        if os.getpid() != parent:  # a worker: its memory is its own, so note it in a file
+            with log.open("a") as fh:
+                fh.write(f"{name}\n")
+        return compile_(env, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", noted)
+    result = render_site(project, now=NOW)
+    assert len(result.files) > 40
+    assert not log.exists()
+    assert gc.get_freeze_count() == 0
 
 
 def test_workers_report_the_problems_of_one_process(tmp_path, monkeypatch):
