@@ -5,10 +5,8 @@ Nothing is written until every file has been read, validated and rendered.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import zoneinfo
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from pathlib import Path
@@ -72,36 +70,20 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
     fail_on_history_warnings(history, strict)
     templates = environment(project, cache)
     job = Job(site, templates, pending, history.records, Archive.of(site, moment), moment)
-    with loaded_objects_frozen():
-        if cache is NO_CACHE and worth_splitting(site.offerings):
-            templates.compile(offering_templates())
-            files = {}
-            for part in map_in_workers(_render_one, list(site.offerings), job):
-                files.update(part)
-        else:
-            files = render_offerings(job, site.offerings, cache)
-        files.update(site_pages(job, cache))
+    if cache is NO_CACHE and worth_splitting(site.offerings):
+        templates.compile(offering_templates())
+        files = {}
+        for part in map_in_workers(_render_one, list(site.offerings), job):
+            files.update(part)
+    else:
+        files = render_offerings(job, site.offerings, cache)
+    files.update(site_pages(job, cache))
     files.update(published_assets(project, pending, cache))
     files.update(server_config())
     files.update(search_files(files) if search else {})
     # in name order; the preview keeps the order while the same paths are built
     order = cache.reuse("order", (frozenset(files),), lambda: sorted(files))
     return BuildResult(site, {path: files[path] for path in order}, history)
-
-
-@contextmanager
-def loaded_objects_frozen():
-    """While the pages and feeds are rendered, what exists before (the loaded site, its
-    change records, the compiled templates, the libraries) is left out of the garbage
-    collector's passes (gc.freeze): it outlives the rendering, so each pass over it found
-    nothing; at 100 offerings the one full pass cost a twentieth of rendering. Frozen before
-    the workers fork, it is also never written to by their collectors. Handed back after
-    (gc.unfreeze), so the live preview's builds leave nothing uncollectable behind."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def pending_at(o, moment: dt.datetime, cache: BuildCache) -> frozenset:
