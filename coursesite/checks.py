@@ -131,21 +131,29 @@ def references(kinds: tuple, *roots) -> dict:
             continue
         hits, children = plan
         for kind, keys in hits:
-            refs[kind].extend((item, key, value) for key in keys
-                              for value in _values(getattr(item, key)))
-        stack.extend(getattr(item, key) for key in children)
+            found = refs[kind]
+            for key in keys:
+                value = getattr(item, key)
+                if isinstance(value, (list, tuple)):
+                    found.extend((item, key, v) for v in _values(value))
+                elif value is not None:
+                    found.append((item, key, value))
+        for key in children:
+            child = getattr(item, key)
+            if child is not None:
+                stack.append(child)
     return refs
 
 
 @cache
 def _walk_plan(cls, kinds: tuple):
-    """For a schema class: ((kind, its fields) for each kind, the fields that may hold schema
-    objects); None for anything that is not a schema object (or is a Where)."""
+    """For a schema class: ((kind, its fields) for each kind it has fields of, the fields that
+    may hold schema objects); None for anything that is not a schema object (or a Where)."""
     if not is_dataclass(cls) or issubclass(cls, S.Where):
         return None
     hints = typing.get_type_hints(cls)
-    hits = tuple((kind, tuple(n for n, h in hints.items() if _mentions(h, kind)))
-                 for kind in kinds)
+    hits = tuple((kind, keys) for kind in kinds
+                 if (keys := tuple(n for n, h in hints.items() if _mentions(h, kind))))
     children = tuple(f.name for f in fields(cls) if _may_hold_objects(hints[f.name]))
     return hits, children
 
