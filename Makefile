@@ -14,8 +14,9 @@ TEST_STAMP := $(VENV)/.install-test-stamp
 GATES_STAMP := $(VENV)/.install-gates-stamp
 
 # The package's own bytecode, compiled as pip compiles every installed package's (an editable
-# install does not): without it every run compiles coursesite from source (50 ms). Python
-# writes it on its own unless PYTHONDONTWRITEBYTECODE is set; up-to-date files are skipped.
+# install does not). Python writes it on its own on the first run, except where
+# PYTHONDONTWRITEBYTECODE is set (CI, these machines) or the tree is read-only: there every
+# run would compile coursesite from source (50 ms). Up-to-date files are skipped.
 BYTECODE   := $(VPY) -m compileall -q coursesite
 
 # The npm helper for browser-side tests may not exist yet; only act on it if it does.

@@ -13,8 +13,9 @@ then uses Python-Markdown. The subset is kept small enough to check by reading P
 - inline: `code` (single backticks, one line), *em* and **strong** holding plain text on one
   line, [plain text](http(s) URL of plain URL characters), and plain text: any character but
   control characters, white space other than space and newline, and the markup characters
-  ` * [ ] \\ < (so no escapes, raw HTML or autolinks); `&` only where no entity can start, `_`
-  only inside a word (where smart emphasis never opens or closes), `!` never before `[`.
+  ` * [ ] \\ < (so no escapes, raw HTML or autolinks); `&` only where no entity can start
+  (letters as a case-insensitive match sees them), `_` only inside a word (where smart
+  emphasis never opens or closes), `!` never before `[`.
 """
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ from html import escape
 
 # One character of plain text (not a newline). Python-Markdown's serializer escapes & < > in
 # text, never quotes; an `&` before no "#", letter or digit starts no entity, so it always
-# becomes &amp;. A smart `_` opens or closes emphasis only next to a non-word character, so one
-# between two letters or digits stays text. `!` before `[` would start an image.
-_OTHER = r"(?:[ ]|(?<=[^\W_])_(?=[^\W_])|&(?![#0-9A-Za-z])|!(?!\[))"
+# becomes &amp; (letters as its case-insensitive match sees them: "İ", "ı", "ſ" and the
+# Kelvin sign too). A smart `_` opens or closes emphasis only next to a non-word character,
+# so one between two letters or digits stays text. `!` before `[` would start an image.
+_OTHER = r"(?:[ ]|(?<=[^\W_])_(?=[^\W_])|&(?!(?i:[#0-9a-z]))|!(?!\[))"
 _ORDINARY = r"[^\s\x00-\x1f\x7f-\x9f`*_\[\]\\<&!]"
 _PLAIN = rf"(?:{_ORDINARY}|{_OTHER})"
 _SOLID = rf"(?:(?![ ]){_PLAIN})"  # the same, but not a space

@@ -25,8 +25,9 @@ _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.",
 _MARKER = b"data-pagefind-body"
 # A folder in memory (tmpfs) for the pages Pagefind reads and the bundle it writes, when there
 # is room for both with this factor to spare: creating files there costs a fraction of what it
-# costs on disk (about 0.2 s of a 100-offering build, measured), and nothing in it outlives
-# the build. Without one (other systems, or too little room) the system's temporary folder.
+# costs on disk (about 0.2 s of a 100-offering build, measured); it is removed when the build
+# ends (a killed build can leave it, like any temporary folder). Without one (other systems,
+# or too little room) the system's temporary folder.
 _MEMORY_FOLDER = "/dev/shm"
 _ROOM_FACTOR = 4
 
@@ -34,7 +35,9 @@ _ROOM_FACTOR = 4
 def search_files(files: dict[str, bytes]) -> dict[str, bytes]:
     """The pagefind/ files (output path -> bytes) that let the site's pages be searched:
     an index of the rendered HTML among `files` that is marked for search. Same pages, same
-    bytes. Raises ContentError when the Pagefind binary cannot be found or fails."""
+    bytes in the folder in memory; in a temporary folder on disk, the same on one machine
+    (Pagefind numbers the pages in the order the file system lists them). Raises
+    ContentError when the Pagefind binary cannot be found or fails."""
     with SearchIndex(files) as index:
         return index.files()
 
@@ -106,10 +109,11 @@ def scratch_folder(size: int) -> str | None:
 
 
 def pagefind_binary() -> Path | None:
-    """The Pagefind binary that pagefind.service would run: $PAGEFIND_BINARY_PATH, else the
-    binary of the pagefind_bin_extended or pagefind_bin package, else one on the PATH; None
-    if there is none. Looked up here because importing pagefind.service loads asyncio (a
-    tenth of a one-offering build) for a service this build does not use."""
+    """The Pagefind binary, looked up as pagefind.service does: $PAGEFIND_BINARY_PATH, else the
+    binary of the pagefind_bin_extended or pagefind_bin package (one that lacks its binary is
+    passed over), else one on the PATH; None if there is none. Looked up here because
+    importing pagefind.service loads asyncio (a tenth of a one-offering build) for a service
+    this build does not use."""
     if (named := os.environ.get("PAGEFIND_BINARY_PATH")) is not None:
         return Path(named)
     for package in ("pagefind_bin_extended", "pagefind_bin"):

@@ -75,9 +75,10 @@ class TemplateSet:
         return hit
 
     def compile(self, names) -> None:
-        """Compile the named templates and every template they depend on, now: before the
-        workers fork, so that each of them does not compile the same ones again (a tenth of
-        a second each). One that cannot be compiled is left for rendering to report."""
+        """Compile the named templates and those they name (extends, include, import), now:
+        before the workers fork, so that each of them does not compile the same ones again
+        (a tenth of a second each). A template named by an expression is left to rendering,
+        and so is one that cannot be compiled (rendering reports it)."""
         for name in names:
             self.closure(name)
 

@@ -2,7 +2,8 @@
 
 Guarantees, in the spirit of Lektor's atomic writes and pruning:
 
-- every output path is checked before anything is written;
+- every output path is checked before anything is written (those of files made while the
+  others are written, the search index, before the new site is swapped in);
 - a folder is only ever replaced when it is a previous coursesite build (it holds a
   `.coursesite-manifest`) containing nothing but what that manifest lists, so a
   maintainer's own files are never deleted;
@@ -67,8 +68,10 @@ def write_site(out_dir: str | os.PathLike, files: Mapping[str, bytes],
     out = _output_folder(out_dir)
     report = diff_against(out, files)
     if later is not None and not (report.added or report.changed):
-        files, later = {**files, **later()}, None
-        report = diff_against(out, files)
+        extra = later()
+        _check_extra(out, files, extra)
+        report = _with_extra(report, out, extra)
+        files, later = {**files, **extra}, None
     if report.unchanged:
         return report
     try:
@@ -97,10 +100,11 @@ def _with_extra(report: WriteReport, out: Path, extra: Mapping[str, bytes]) -> W
     if not extra:
         return report
     kept = set(report.removed) & set(extra)
-    return replace(report, added=sorted([*report.added, *(set(extra) - kept)]),
-                   changed=sorted([*report.changed, *(p for p in kept
-                                                       if not _same_bytes(out / p, extra[p]))]),
-                   removed=sorted(set(report.removed) - kept))
+    added = sorted([*report.added, *(set(extra) - kept)])
+    changed = sorted([*report.changed, *(p for p in kept if not _same_bytes(out / p, extra[p]))])
+    removed = sorted(set(report.removed) - kept)
+    return replace(report, added=added, changed=changed, removed=removed,
+                   unchanged=not (added or changed or removed))
 
 
 def diff_against(out_dir: str | os.PathLike, files: Mapping[str, bytes]) -> WriteReport:

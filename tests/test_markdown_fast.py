@@ -54,6 +54,7 @@ def test_typical_texts_take_the_fast_path_and_match_python_markdown(text):
 
 # Edge cases near the subset's border: each is either refused or identical.
 EDGES = [
+    "a &ſt; b", "*a&ſ;*", "- X{&İ;", "&K; &ı;",  # letters only case-insensitive matching sees
     "", "\n", "a", "a\n\n\n\nb", "\n\na\n\n", "a \nb", "a  \nb", "a\n b", "    code",
     "# h", "a\n# h", "a\n=", "a\n---", "- a\n\n- b", "- a\nb", "-  a", "- ", "* a", "+ a",
     "1. a", "1) a", "2024. A year", "> q", "a > b", "[r]: https://x.org", "a\n[r]: https://x.org",

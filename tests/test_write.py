@@ -127,6 +127,15 @@ def test_a_later_file_changed_with_the_others_is_reported_changed(tmp_path):
     assert report.written == 6
 
 
+def test_a_later_file_made_twice_is_refused_when_the_others_are_unchanged_too(tmp_path):
+    out = tmp_path / "site"
+    write_site(out, {**SITE, **LATER})
+    before = tree(out)
+    with pytest.raises(OutputError, match="index.html: made twice"):
+        write_site(out, SITE, later=lambda: {**LATER, "index.html": b"again"})
+    assert tree(out) == before and siblings(out) == []
+
+
 @pytest.mark.parametrize("late, reason", [
     ({"index.html": b"again"}, "index.html: made twice"),
     ({"../escape.js": b""}, "escape.js"),
