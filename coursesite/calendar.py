@@ -165,7 +165,7 @@ def location(site: Site, L: Labels, room_id, online=(), place=None) -> str | Non
     """'Name, building, address' of the room; else the place; else the online links."""
     room = site.rooms.get(room_id) if room_id else None
     if room is not None:
-        return ", ".join(p for p in (room.name, room.building, room.address) if p)
+        return ", ".join(p for p in (room.name, room.details) if p)
     if place:
         return place
     return "; ".join(online_lines(L, online)) or None

@@ -80,7 +80,7 @@ def room_view(site: Site, room_id: str | None) -> dict | None:
         return None
     room = site.rooms[room_id]
     return {"name": room.name, "building": room.building, "address": room.address,
-            "details": ", ".join(p for p in (room.building, room.address) if p),
+            "details": room.details,
             "map_url": url_field(room.map_url)}
 
 

@@ -169,6 +169,11 @@ class Room:
     map_url: Optional[Url] = f("Link to a map or room finder", None)
     where: Where = where_field()
 
+    @property
+    def details(self) -> str:
+        """'Building, address' (what of them is set), as pages and feeds show it."""
+        return ", ".join(p for p in (self.building, self.address) if p)
+
 
 @dataclass(frozen=True)
 class Rooms:

@@ -60,15 +60,15 @@ class SearchIndex:
             prefix="coursesite-search-", dir=scratch_folder(sum(map(len, pages.values()))))
         try:
             root = Path(self._scratch.name)
-            self._source, self._out = root / "site", root / SEARCH_FOLDER
+            source, self._out, self._log = root / "site", root / SEARCH_FOLDER, root / "log"
             # Pagefind numbers the pages in the order it finds them in their folders, which
             # on tmpfs is the order they were made in: in name order, the same index
             # whatever order the pages came in. (On disk, ext4 lists a folder in an order of
             # its own, the same on one machine only.)
             for path in sorted(pages):
-                (self._source / path).parent.mkdir(parents=True, exist_ok=True)
-                (self._source / path).write_bytes(pages[path])
-            self._process = _start_pagefind(binary, self._source, self._out, root / "log")
+                (source / path).parent.mkdir(parents=True, exist_ok=True)
+                (source / path).write_bytes(pages[path])
+            self._process = _start_pagefind(binary, source, self._out, self._log)
         except BaseException:
             self._scratch.cleanup()
             raise
@@ -76,7 +76,7 @@ class SearchIndex:
     def files(self) -> dict[str, bytes]:
         """The pagefind/ files, once Pagefind has finished (the same on every call)."""
         if self._result is None:
-            _finish_pagefind(self._process, Path(self._scratch.name) / "log")
+            _finish_pagefind(self._process, self._log)
             out = self._out
             self._result = {f"{SEARCH_FOLDER}/{p.relative_to(out).as_posix()}": p.read_bytes()
                             for p in sorted(out.rglob("*"))
