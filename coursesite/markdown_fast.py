@@ -41,8 +41,9 @@ _TOKEN = re.compile(rf"""
     # sees an opener, and the next asterisk is a closer of the same length: they pair.
   | (?<!\*)(?P<mark>\*\*?)(?P<emph>{_SOLID}(?:{_PLAIN}*{_SOLID})?)(?P=mark)(?!\*)
     # A link: no brackets, quotes, parentheses, spaces or ";" in the URL, so its end is the
-    # first ")" and no title is read; `_SafeLinks` keeps http(s) and `safe_url` changes none of
-    # these characters; without ";" no `&` is an entity, so each becomes &amp; in the attribute.
+    # first ")" and no title is read; `markdown_safe._SafeLinks` keeps http(s) and `safe_url`
+    # changes none of these characters; without ";" no `&` is an entity, so each becomes
+    # &amp; in the attribute.
   | \[(?P<text>{_PLAIN}+)\]\((?P<url>https?://(?:[-A-Za-z0-9._~:/?\#=+,@&]|%[0-9A-Fa-f]{{2}})+)\)
   | (?P<plain>(?:{_ORDINARY}++|{_OTHER})+)  # ++: whole runs at a time (quicker)
 """, re.X)

@@ -3,7 +3,6 @@ page table (pages.py) prepared, and collecting assets. Pure: same contexts, same
 """
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 import traceback
@@ -12,60 +11,16 @@ from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
-import markdown as markdown_lib
 from markupsafe import Markup
 
 from . import markdown_fast
-from . import schema as S
 from .cache import NO_CACHE, BuildCache, walk_tree
 from .errors import ContentError, Problem
 from .load import display_path
+from .precompiled import installed
 from .theme import theme_asset_paths
 
-_ENTITY = re.compile(r"&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);", re.I)
-
-
 # --- markdown --------------------------------------------------------------------------------
-
-def _safe_href(url: str) -> bool:
-    """Links markdown may keep: http(s) and mailto (the schemes URL fields allow) and anchors
-    in the page; relative links are dropped, since their target is not checked."""
-    return bool(S.OUTSIDE_SCHEME.match(url)) or url.startswith("#")
-
-
-class _SafeLinks(markdown_lib.treeprocessors.Treeprocessor):
-    """Drop links and images whose scheme could run code (javascript:, data:, ...); an image
-    without a source becomes its alt text (an <img> without src is invalid HTML). Kept links
-    are percent-encoded like every other URL (see `safe_url`)."""
-
-    def run(self, root):
-        for element in root.iter():
-            for attr in ("href", "src"):
-                value = element.get(attr)
-                if value is None:
-                    continue
-                if _safe_href(value.strip()):
-                    # Markdown's serializer keeps "&name;" in attributes as an entity, which
-                    # the browser decodes: decode it first, so safe_url sees what it means.
-                    element.set(attr, safe_url(_ENTITY.sub(lambda m: html.unescape(m[0]),
-                                                           value.strip())))
-                elif element.tag == "img":
-                    alt = element.get("alt", "")
-                    element.tag, element.text = "span", alt
-                    element.attrib.clear()
-                else:
-                    del element.attrib[attr]
-
-
-class _SafeMarkdown(markdown_lib.Extension):
-    """Raw HTML in markdown is shown as text, never passed through (content is not trusted
-    to be HTML-safe: a pasted snippet must not break or script the page)."""
-
-    def extendMarkdown(self, md):
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(_SafeLinks(md), "safe_links", 0)
-
 
 @lru_cache(maxsize=4096)
 def markdown(text: str | None) -> Markup:
@@ -75,16 +30,10 @@ def markdown(text: str | None) -> Markup:
         return Markup("")
     html = markdown_fast.render(text)
     if html is None:
-        html = _converter().reset().convert(text)
+        from .markdown_safe import converter  # Python-Markdown: only when a text needs it
+
+        html = converter().reset().convert(text)
     return Markup(html)
-
-
-@lru_cache(maxsize=1)
-def _converter() -> markdown_lib.Markdown:
-    """The one Markdown converter of the process, reset before each text: building one costs
-    more than converting a typical field (a third of all markdown time, measured)."""
-    return markdown_lib.Markdown(extensions=[_SafeMarkdown(), "sane_lists"],
-                                 output_format="html")
 
 
 @lru_cache(maxsize=4096)
@@ -171,14 +120,17 @@ class _Environment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
-def make_environment(folders) -> jinja2.Environment:
+def make_environment(folders, precompiled: bool = True) -> jinja2.Environment:
     """Jinja with autoescape and StrictUndefined: a typo in a template fails the build.
 
     `folders` is the search path, a site's own templates first and the theme's last
     (theme.template_folders; one folder alone is the theme): a site's NAME replaces the
-    theme's, and `theme/NAME` always names the theme's own, for an override that extends it."""
+    theme's, and `theme/NAME` always names the theme's own, for an override that extends it.
+    A template compiled at installation (coursesite.precompiled) is loaded, not compiled
+    again, unless `precompiled` is False."""
     folders = [str(folders)] if isinstance(folders, (str, Path)) else list(folders)
     env = _Environment(
+        bytecode_cache=installed() if precompiled else None,
         loader=jinja2.ChoiceLoader([
             *(jinja2.FileSystemLoader(f) for f in folders),
             jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(folders[-1])}),

@@ -31,9 +31,9 @@ _EDITS = itertools.count(1)
 class TemplateSet:
     """One environment for `folders` (the site's own first, the theme's last)."""
 
-    def __init__(self, folders):
+    def __init__(self, folders, precompiled: bool = True):
         self.folders = [os.fspath(f) for f in folders]
-        self.env = make_environment(self.folders)
+        self.env = make_environment(self.folders, precompiled)
         self.env.auto_reload = False  # refresh() decides what is stale; no stat per page
         # Every compile parses through here (an instance attribute shadows the method), so
         # the references of each template are known once it is compiled.
@@ -41,6 +41,9 @@ class TemplateSet:
         self.sources: dict = {}       # name -> (folder, bytes) it resolves to
         self.generation: dict = {}    # name -> the edit that made its source (_EDITS)
         self.refs: dict = {}          # name -> names it references; None: any (dynamic)
+        # (name Jinja compiled it as, file) -> what its source references, noted as parsed:
+        # `theme/NAME` is compiled as NAME, like the site's own NAME, from another file.
+        self.parsed: dict = {}
         self.versions: dict = {}      # name -> version tuple, this build's
         self.stamp: tuple = ()        # every generation: the same object while none changes
         self.built = False  # refreshed once at least
@@ -60,6 +63,7 @@ class TemplateSet:
             except KeyError:
                 pass  # never compiled
         if changed or not self.built:
+            self.parsed = {}  # an edit undone loads the installed code, never parsed
             self.versions = {}
             self.stamp = tuple(sorted(self.generation.items()))
         self.built = True
@@ -104,7 +108,11 @@ class TemplateSet:
         its pages anyway, and parsing it a second time cost a fifth of a template edit."""
         if name not in self.refs:
             try:
-                self.env.get_template(name)
+                template = self.env.get_template(name)
+                key = (template.name, template.filename)
+                # not parsed (in self.parsed): loaded as compiled at installation
+                self.refs[name] = self.parsed[key] if key in self.parsed \
+                    else self.env.bytecode_cache.references(template)
             except jinja2.TemplateError:
                 pass
             self.refs.setdefault(name, set())
@@ -115,7 +123,7 @@ class TemplateSet:
         ast = self._parse(source, name, filename)
         if name is not None:
             found = list(jinja2.meta.find_referenced_templates(ast))
-            self.refs[name] = None if None in found else set(found)
+            self.parsed[name, filename] = None if None in found else set(found)
         return ast
 
 

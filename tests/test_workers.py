@@ -42,10 +42,14 @@ def test_workers_give_the_bytes_of_one_process(tmp_path, monkeypatch):
 
 def test_templates_are_compiled_before_the_workers_fork(tmp_path, monkeypatch):
     """A split build compiles its offering pages' templates once, in the parent: the
-    workers find them compiled (none compiles one again)."""
+    workers find them compiled (none compiles one again). Without the theme compiled at
+    installation (coursesite.precompiled), which would leave nothing to compile."""
     import jinja2  # noqa: PLC0415
 
+    from coursesite import precompiled  # noqa: PLC0415
+
     project = fixture_project(tmp_path, "archive")
+    monkeypatch.setattr(precompiled, "STORE", tmp_path / "no store")
     split(monkeypatch, True)
     parent, log = os.getpid(), tmp_path / "compiled in workers"
     compile_ = jinja2.Environment.compile
