@@ -89,3 +89,46 @@ def test_results_come_back_in_the_order_of_the_items(count, monkeypatch):
 
 def _scaled(factor: int, item: int) -> int:
     return factor * item
+
+
+def test_an_empty_list_needs_no_worker():
+    assert workers.map_in_workers(_scaled, [], 10) == []
+
+
+def test_this_process_computes_a_share_and_each_worker_one(monkeypatch):
+    monkeypatch.setattr(workers, "worker_count", lambda: 3)
+    pids = workers.map_in_workers(_pid, list(range(7)), None)
+    assert pids[0::3] == [os.getpid()] * 3
+    assert len(set(pids[1::3])) == len(set(pids[2::3])) == 1
+    assert len(set(pids)) == 3
+
+
+def _pid(_, __: int) -> int:
+    return os.getpid()
+
+
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_the_first_item_to_fail_gives_the_exception(count, monkeypatch):
+    """As one after another: items 4 and 5 fail (in different shares), 4's error is raised."""
+    monkeypatch.setattr(workers, "worker_count", lambda: count)
+    with pytest.raises(ValueError, match="item 4"):
+        workers.map_in_workers(_failing_from, list(range(9)), 4)
+
+
+def _failing_from(first: int, item: int) -> int:
+    if item >= first:
+        raise ValueError(f"item {item}")
+    return item
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang(monkeypatch):
+    monkeypatch.setattr(workers, "worker_count", lambda: 2)
+    parent = os.getpid()
+    with pytest.raises(RuntimeError, match="a worker process failed"):
+        workers.map_in_workers(_dying, list(range(4)), parent)
+
+
+def _dying(parent: int, item: int) -> int:
+    if os.getpid() != parent:
+        os._exit(3)
+    return item
