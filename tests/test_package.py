@@ -165,6 +165,27 @@ def test_new_site_builds_strictly_checks_and_ships_no_tests(installed, new_site)
          "online with JavaScript can"]]
 
 
+def test_the_installed_theme_is_compiled_once_for_every_build(installed, new_site):
+    """`python -m coursesite.precompiled` (the new site's Makefile runs it after pip) stores
+    the packaged theme's compiled templates in the installed package; builds then load them,
+    with the same pages."""
+    def built() -> dict:
+        result = run(installed, "build", cwd=new_site)
+        assert result.returncode == 0, result.stderr
+        return {p: p.read_bytes() for p in sorted((new_site / "site").rglob("*.html"))}
+
+    before = built()
+    shutil.rmtree(new_site / "site")
+    result = subprocess.run([installed.python, "-m", "coursesite.precompiled"], cwd=new_site,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    store = Path(result.stdout.strip().split(" into ", 1)[1])
+    assert store.parent.parent.name == "coursesite" and installed.python.parent.parent in \
+        store.parents
+    assert len(list(store.glob("*.code"))) == len(list(store.glob("*.refs"))) >= 8
+    assert built() == before
+
+
 def test_new_refuses_a_folder_that_is_not_empty(installed, tmp_path):
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "notes.txt").write_text("mine\n")
