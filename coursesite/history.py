@@ -52,6 +52,7 @@ from .repository import (
     repository_notes,
 )
 from .untracked import fallback_times, local_record
+from .workers import map_in_workers, worth_splitting
 
 # Raise when what a snapshot holds changes (Item.significant, labels): old cache entries
 # then no longer apply. The holidays data version is part of the key too (exdates).
@@ -63,16 +64,18 @@ def change_records(site: Site, content_dir: Path, cache: BuildCache = NO_CACHE) 
     content_dir = Path(content_dir)
     repo = git_repository(content_dir)
     history = repository_notes(content_dir, repo)
+    snapshots = current_snapshots(site, cache)
     if repo is None:
         when = fallback_times(content_dir, cache)
         for o in site.offerings:
-            history.records[o.slug] = local_record(site, o, when(o.slug), cache)
+            history.records[o.slug] = local_record(site, o, when(o.slug), snapshots[o.slug],
+                                                   cache)
         return history
     committed = cache.reuse("history", (repo.top, repo.head), lambda: committed_versions(repo))
     dirty = None
     for o in site.offerings:
         versions = list(committed.get(o.slug, []))
-        current = current_snapshot(site, o, cache)
+        current = snapshots[o.slug]
         if not versions or versions[-1].events != current:
             if dirty is None:
                 dirty = repo.dirty_files()
@@ -102,10 +105,22 @@ def worktree_id(events: dict) -> str:
     return "worktree-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def current_snapshot(site: Site, o, cache: BuildCache):
-    """The offering's calendar snapshot as the content is now (kept while its inputs are)."""
-    return cache.reuse(("snapshot", o.slug), (o, site.config, site.rooms),
-                       lambda: snapshot(site, o))
+def current_snapshots(site: Site, cache: BuildCache) -> dict:
+    """slug -> the offering's calendar snapshot as the content is now (each kept while its
+    inputs are); a large cold build computes them in workers (every offering's events: most
+    of the change record's time when its history is at hand)."""
+    if cache is NO_CACHE and worth_splitting(site.offerings):
+        offerings = list(site.offerings)
+        return dict(zip([o.slug for o in offerings],
+                        map_in_workers(_snapshot_of, offerings, site), strict=True))
+    return {o.slug: cache.reuse(("snapshot", o.slug), (o, site.config, site.rooms),
+                                functools.partial(snapshot, site, o))
+            for o in site.offerings}
+
+
+def _snapshot_of(site: Site, o) -> dict:
+    """In a worker: the offering's snapshot."""
+    return snapshot(site, o)
 
 
 @dataclass(frozen=True)

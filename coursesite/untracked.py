@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache import NO_CACHE, BuildCache, walk_tree
-from .calendar import Version, replay, snapshot
+from .calendar import Version, replay
 from .repository import SHARED_FILES, source_date_epoch
 
 if TYPE_CHECKING:
@@ -53,8 +53,8 @@ def yaml_files(content_dir: Path) -> tuple:
     return found, folders, paths
 
 
-def local_record(site: Site, o, when: dt.datetime, cache: BuildCache):
-    """The Record of content outside git: one version, its events as they are now, stamped
-    `when` (kept while the offering and that time are the same)."""
+def local_record(site: Site, o, when: dt.datetime, events: dict, cache: BuildCache):
+    """The Record of content outside git: one version, its `events` (its snapshot as the
+    content is now), stamped `when` (kept while the offering and that time are the same)."""
     return cache.reuse(("local record", o.slug), (o, site.config, site.rooms, when, o.labels),
-                       lambda: replay([Version("local", when, snapshot(site, o))], o.labels))
+                       lambda: replay([Version("local", when, events)], o.labels))
