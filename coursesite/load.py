@@ -12,6 +12,7 @@ import stat
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from sys import intern
 
 import yaml
 
@@ -82,8 +83,22 @@ class Node:
 
 def display_path(path: Path) -> str:
     """The path as the maintainer knows it: relative to the working folder when inside it."""
+    text = os.fspath(path)
+    here = os.getcwd()
+    # The common case, a normalised path under the working folder, without relpath's two
+    # abspath calls (every content file is named once per build): the same text relpath gives.
+    if text.startswith(here) and text[len(here):len(here) + 1] == os.sep \
+            and _normalised(text) and here != os.sep:
+        return text[len(here) + 1:]
     rel = os.path.relpath(path)
     return rel if not rel.startswith("..") else str(path)
+
+
+def _normalised(text: str) -> bool:
+    """True when os.path.normpath would leave the absolute path `text` as it is (no '.' or
+    '..' parts, no doubled or trailing separator); a hidden name ('/.git') also says False."""
+    sep = os.sep
+    return (sep + ".") not in text and (sep + sep) not in text and not text.endswith(sep)
 
 
 # No content file is this big (the AMLS lectures.yaml is 4 KB): a bigger one is a mistake,
@@ -94,24 +109,27 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 def read_bytes(path: Path) -> bytes:
     """The bytes of a regular file of at most MAX_FILE_BYTES; a ContentError otherwise.
     Devices and FIFOs are refused before they are opened (reading one never ends)."""
-    shown = display_path(path)
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            raise ContentError([Problem(shown, 0, "", "not a regular file (a device, FIFO or "
-                                        "socket?); content files are plain text files")])
+            raise _unreadable(path, "not a regular file (a device, FIFO or socket?); content "
+                              "files are plain text files")
         if info.st_size > MAX_FILE_BYTES:
-            raise ContentError([Problem(shown, 0, "", "larger than 4 MiB; content files are "
-                                        "small text files (split it, or check what it is)")])
+            raise _unreadable(path, "larger than 4 MiB; content files are small text files "
+                              "(split it, or check what it is)")
         with open(path, "rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise ContentError([Problem(shown, 0, "",
-                                    f"cannot read file: {exc.strerror or exc}")]) from None
+        raise _unreadable(path, f"cannot read file: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_BYTES:  # it grew while we read it
-        raise ContentError([Problem(shown, 0, "", "larger than 4 MiB; content files are small "
-                                    "text files")])
+        raise _unreadable(path, "larger than 4 MiB; content files are small text files")
     return data
+
+
+def _unreadable(path: Path, message: str) -> ContentError:
+    """The error of a file that cannot be read; the path is shown only then (naming it costs
+    two system calls, and almost every file is read)."""
+    return ContentError([Problem(display_path(path), 0, "", message)])
 
 
 def outside(path: Path, root: Path) -> Path | None:
@@ -128,6 +146,22 @@ def _through_link(path: Path, root: Path) -> bool:
     """True unless `path` is written under `root` and no part of it below `root` is a
     symbolic link (then it is inside root, and resolving it in full is not needed: two lstat
     calls where realpath makes one per part of the absolute path)."""
+    text, base = os.fspath(path), os.fspath(root)
+    if not (isinstance(path, Path) and isinstance(root, Path) and base not in (".", os.sep)
+            and text.startswith(base + os.sep)):
+        return _through_link_parts(path, root)
+    # Both are pathlib's normalised text, `path` below `root`: the parts are the rest split
+    # at the separator, as relative_to gives them, without building a Path per part.
+    current = base
+    for part in text[len(base) + 1:].split(os.sep):
+        current = current + os.sep + part
+        if part == ".." or os.path.islink(current):
+            return True
+    return False
+
+
+def _through_link_parts(path, root) -> bool:
+    """`_through_link` for any spelling of the two paths (strings, '.', '/'), by pathlib."""
     try:
         parts = Path(path).relative_to(root).parts
     except ValueError:
@@ -254,28 +288,35 @@ class _Converter:
     def fail(self, node, message: str):
         raise ContentError([Problem(self.shown, node.start_mark.line + 1, "", message)])
 
-    def convert(self, node, depth: int) -> Node:
-        self.count += 1
+    def refuse(self, node, depth: int):
+        """Raise the problem of a node past a limit or with a tag we do not read."""
         if self.count > MAX_NODES_PER_FILE:
             self.fail(node, f"more than {MAX_NODES_PER_FILE} values (aliases expanding?); "
                       "write the content out without anchors and aliases")
         if depth > MAX_DEPTH:
             self.fail(node, f"nested more than {MAX_DEPTH} levels deep; content is never that deep")
-        if node.tag not in _STANDARD_TAGS:
-            self.fail(node, f"unsupported YAML tag '{node.tag}'; remove it")
-        line = node.start_mark.line + 1
+        self.fail(node, f"unsupported YAML tag '{node.tag}'; remove it")
+
+    def convert(self, node, depth: int) -> Node:
+        # one test for the three limits in the common case: this runs once per value
+        self.count += 1
+        if self.count > MAX_NODES_PER_FILE or depth > MAX_DEPTH or node.tag not in _STANDARD_TAGS:
+            self.refuse(node, depth)
         value = node.value
         if type(value) is str:  # a scalar (the composer's value types are exact)
             # A plain scalar's style is None in PyYAML's parser but '' in libyaml's.
             plain_null = not node.style and value in _NULLS
-            return Node(None if plain_null else value, self.shown, line)
-        if isinstance(node, yaml.SequenceNode):
-            return Node([self.convert(item, depth + 1) for item in value], self.shown, line)
-        return self.convert_mapping(node, depth, line)
+            return Node(None if plain_null else value, self.shown, node.start_mark.line + 1)
+        if type(node) is yaml.SequenceNode:
+            convert, depth = self.convert, depth + 1
+            return Node([convert(item, depth) for item in value], self.shown,
+                        node.start_mark.line + 1)
+        return self.convert_mapping(node, depth, node.start_mark.line + 1)
 
     def convert_mapping(self, node, depth: int, line: int) -> Node:
         values: dict[str, Node] = {}
         key_lines: dict[str, int] = {}
+        convert, depth = self.convert, depth + 1
         for key_node, value_node in node.value:
             key = key_node.value
             if type(key) is not str or key == "<<":  # a list or mapping as key, or a merge
@@ -283,6 +324,9 @@ class _Converter:
             if key in values:
                 self.fail(key_node, f"duplicate key '{key}' (first on line {key_lines[key]}); "
                           "keep one")
+            # Interned: the schema's field names are, so looking a key up compares pointers,
+            # and a key written in many mappings is pickled once when workers send it back.
+            key = intern(key)
             key_lines[key] = key_node.start_mark.line + 1
-            values[key] = self.convert(value_node, depth + 1)
+            values[key] = convert(value_node, depth)
         return Node(values, self.shown, line, key_lines)
