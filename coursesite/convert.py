@@ -212,7 +212,9 @@ def _scalar_converter(tp):
             _fail(node, path, out, expected, untranslatable(node))
         if len(text) > MAX_TEXT:
             _fail(node, path, out, f"at most {MAX_TEXT} characters")
-        if suspect(text):  # almost never: then check_characters says which and why
+        # Printable ASCII holds none of the characters refused (most values are; the test
+        # is a quarter of the search's cost); check_characters then says which and why.
+        if not (text.isascii() and text.isprintable()) and suspect(text):
             check_characters(node, markdown, path, out)
         try:  # a block scalar's final newline is not part of a title
             return read(text if markdown else text.strip("\n"))
@@ -430,8 +432,9 @@ def _dataclass_converter(cls):
 
     def convert_dataclass(node: Node, path: str, out: Problems):
         if not shape:
-            shape.append((_names(cls), _known(cls), _plan(cls)))
-        return _convert_dataclass(cls, *shape[0], node, path, out)
+            shape.extend((_names(cls), _known(cls), _plan(cls)))
+        names, known, plan = shape
+        return _convert_dataclass(cls, names, known, plan, node, path, out)
     return convert_dataclass
 
 
@@ -448,7 +451,7 @@ def _convert_dataclass(cls, names: list, known: frozenset, plan: tuple, node: No
     unknown = _unknown_keys(node, cls, path, out) if not given.keys() <= known else ()
     # A misspelt required key is reported once, as the unknown key with its hint.
     misspelt = {close for key in unknown
-                for close in get_close_matches(key, names, n=1, cutoff=0.6)}
+                for close in get_close_matches(key, names, n=1, cutoff=0.6)} if unknown else ()
     prefix = f"{path}." if path else ""  # S.join_path's spelling, made once per mapping
     failed, values = bool(unknown), {}
     for name, read, required, doc in plan:
@@ -465,8 +468,8 @@ def _convert_dataclass(cls, names: list, known: frozenset, plan: tuple, node: No
             failed = True
     if failed:
         raise Invalid
-    where = S.Where(node.file, node.line, path, tuple(sorted(node.key_lines.items())))
-    return cls(**values, where=where)
+    values["where"] = S.Where(node.file, node.line, path, tuple(sorted(node.key_lines.items())))
+    return cls(**values)
 
 
 def _unknown_keys(node: Node, cls, path: str, out: Problems) -> list:

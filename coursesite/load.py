@@ -10,7 +10,7 @@ import os
 import re
 import stat
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from sys import intern
 
@@ -66,7 +66,11 @@ class Node:
     __slots__ = ("value", "file", "line", "key_lines")
 
     def __init__(self, value: object, file: str, line: int, key_lines: dict = _NO_KEYS):
-        self.value, self.file, self.line, self.key_lines = value, file, line, key_lines
+        # one statement each: a tuple assignment builds and unpacks a tuple, a third slower
+        self.value = value
+        self.file = file
+        self.line = line
+        self.key_lines = key_lines
 
     def __repr__(self) -> str:
         return f"Node({self.value!r}, {self.file!r}, {self.line})"
@@ -208,19 +212,57 @@ def load_yaml(path: Path, data: bytes | None = None) -> Node:
 def parse_yaml(text: str, shown: str) -> Node:
     """Parse YAML text (named `shown` in messages) into a Node tree."""
     _check_characters(text, shown)
+    deep = _could_be_deep(text)
+    if deep and not _composer_limits_nesting():
+        _guarded(shown, _check_depth, text, shown)  # composing it could crash the interpreter
+        return _compose(text, shown)
     try:
-        if _could_be_deep(text):
-            _check_depth(text, shown)
-        root = yaml.compose(text, Loader=_Loader)
+        return _compose(text, shown)
+    except ContentError as exc:
+        failure = exc
+    # The depth pass reads the whole text again (for the rooms of a large site it took longer
+    # than composing them), so a file that may nest deeply but composes cleanly skips it: it
+    # would have passed. When the file does not compose, the pass runs as it ran before
+    # composing, and what it finds (a syntax error further on, a too deep collection) is
+    # reported as it was; a file it passes fails as composing or converting found.
+    if deep:
+        _guarded(shown, _check_depth, text, shown)
+    raise failure
+
+
+def _compose(text: str, shown: str) -> Node:
+    """The Node tree of the text; a ContentError for what composing or converting finds."""
+    root = _guarded(shown, yaml.compose, text, Loader=_Loader)
+    if root is None:
+        return Node(None, shown, 1)
+    return _Converter(shown).convert(root, 0)
+
+
+def _guarded(shown: str, read, *args, **kwargs):
+    """read(*args, **kwargs), with PyYAML's errors raised as ContentErrors naming `shown`."""
+    try:
+        return read(*args, **kwargs)
     except yaml.MarkedYAMLError as exc:
         raise ContentError([_syntax_problem(exc, shown)]) from None
     except yaml.YAMLError as exc:  # unmarked errors (e.g. reader errors) still name the file
         raise ContentError([Problem(shown, 1, "", f"YAML syntax: {exc}")]) from None
     except RecursionError:
         raise ContentError([Problem(shown, 1, "", "nested too deeply to read")]) from None
-    if root is None:
-        return Node(None, shown, 1)
-    return _Converter(shown).convert(root, 0)
+
+
+@cache
+def _composer_limits_nesting() -> bool:
+    """Whether libyaml refuses deep nesting itself (recent builds stop at 1,000 levels), so
+    that composing cannot crash: asked of it once per process, with a nesting it survives
+    either way. The pure-Python composer is not asked: it recurses in Python."""
+    if _SafeLoader is not getattr(yaml, "CSafeLoader", None):
+        return False
+    depth = 2_000
+    try:
+        yaml.compose("[" * depth + "]" * depth, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        return "nesting depth" in str(exc)
+    return False
 
 
 # What YAML 1.1 allows in a stream; anything else makes libyaml raise an unmarked ReaderError.
