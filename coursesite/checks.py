@@ -120,13 +120,15 @@ def references(kinds: tuple, *roots) -> dict:
     (`tp`, Optional[tp], list[tp]), never listed by hand; only fields whose hint can hold a
     schema object are walked into."""
     refs = {kind: [] for kind in kinds}
+    plans = _WALK_PLANS.setdefault(kinds, {})
     stack = list(roots)
     while stack:
         item = stack.pop()
         if isinstance(item, (list, tuple)):
             stack.extend(item)
             continue
-        plan = _walk_plan(type(item), kinds)
+        cls = type(item)
+        plan = plans[cls] if cls in plans else plans.setdefault(cls, _walk_plan(cls, kinds))
         if plan is None:
             continue
         hits, children = plan
@@ -143,6 +145,11 @@ def references(kinds: tuple, *roots) -> dict:
             if child is not None:
                 stack.append(child)
     return refs
+
+
+# kinds -> {class -> its _walk_plan}, filled as `references` meets classes: one plain dict
+# lookup per object walked, where calling the cached _walk_plan hashed `kinds` each time.
+_WALK_PLANS: dict = {}
 
 
 @cache
