@@ -445,6 +445,8 @@ def check_office_hours(o: Offering, oh: S.OfficeHours, out: Problems) -> None:
                "lecture) to the last lecture, and no such day falls in that time; fix "
                "start_date or the weekday, or remove them", warning=True)
         return
+    if not oh.exclude:  # nothing to judge: spare working out every date a second time
+        return
     without_exclusions = set(office_hour_dates(o, dataclasses.replace(oh, exclude=[])))
     for day in oh.exclude:
         if day not in without_exclusions:
