@@ -131,8 +131,8 @@ def read_bytes(path: Path) -> bytes:
 
 
 def _unreadable(path: Path, message: str) -> ContentError:
-    """The error of a file that cannot be read; the path is shown only then (naming it costs
-    two system calls, and almost every file is read)."""
+    """The error of a file that cannot be read; the path is shown only then (naming it is a
+    relpath, and almost every file read is read without a problem)."""
     return ContentError([Problem(display_path(path), 0, "", message)])
 
 
