@@ -120,13 +120,15 @@ def references(kinds: tuple, *roots) -> dict:
     (`tp`, Optional[tp], list[tp]), never listed by hand; only fields whose hint can hold a
     schema object are walked into."""
     refs = {kind: [] for kind in kinds}
+    plans = _WALK_PLANS.setdefault(kinds, {})
     stack = list(roots)
     while stack:
         item = stack.pop()
         if isinstance(item, (list, tuple)):
             stack.extend(item)
             continue
-        plan = _walk_plan(type(item), kinds)
+        cls = type(item)
+        plan = plans[cls] if cls in plans else plans.setdefault(cls, _walk_plan(cls, kinds))
         if plan is None:
             continue
         hits, children = plan
@@ -143,6 +145,11 @@ def references(kinds: tuple, *roots) -> dict:
             if child is not None:
                 stack.append(child)
     return refs
+
+
+# kinds -> {class -> its _walk_plan}, filled as `references` meets classes: one plain dict
+# lookup per object walked, where calling the cached _walk_plan hashed `kinds` each time.
+_WALK_PLANS: dict = {}
 
 
 @cache
@@ -437,6 +444,8 @@ def check_office_hours(o: Offering, oh: S.OfficeHours, out: Problems) -> None:
                "take place: they run from their start date (default: the week of the first "
                "lecture) to the last lecture, and no such day falls in that time; fix "
                "start_date or the weekday, or remove them", warning=True)
+        return
+    if not oh.exclude:  # nothing to judge: spare working out every date a second time
         return
     without_exclusions = set(office_hour_dates(o, dataclasses.replace(oh, exclude=[])))
     for day in oh.exclude:

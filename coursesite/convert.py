@@ -93,7 +93,7 @@ def converter(tp):
     if tp is dict:
         return _convert_dict
     if is_dataclass(tp):
-        return partial(_convert_dataclass, tp)
+        return _dataclass_converter(tp)
     if tp in TRANSLATABLE:
         return _translatable_converter(tp)
     return _scalar_converter(tp)
@@ -106,7 +106,7 @@ def _translatable_converter(tp):
     scalar = _scalar_converter(tp)
 
     def convert_text(node: Node, path: str, out: Problems):
-        if node.kind == "mapping":
+        if type(node.value) is dict:  # a mapping (a Node's values are of exact types)
             return read_translations(scalar, Invalid, node, path, out)
         return scalar(node, path, out)
     return convert_text
@@ -138,7 +138,7 @@ def _convert_list(item, node: Node, path: str, out: Problems) -> list:
     is reported."""
     if node.value is None:
         return []
-    if node.kind != "list":
+    if type(node.value) is not list:
         _fail(node, path, out, "a list (lines starting with '- ')")
     items, failed = [], False
     for i, value in enumerate(node.value):
@@ -203,15 +203,19 @@ def _scalar_converter(tp):
     """The converter of a scalar type: every scalar, of any type, is first checked for size
     and characters, then read with its reader from READERS."""
     read, markdown, expected = reader_for(tp), tp in MARKDOWN_TYPES, _expected_scalar(tp)
+    suspect = (_CONTROL if markdown else _SUSPECT).search  # what check_characters tests first
 
     def convert_scalar(node: Node, path: str, out: Problems):
         text = node.value
-        if not isinstance(text, str):
+        if type(text) is not str:
             from .localize import untranslatable  # only on this failure: see convert_text
             _fail(node, path, out, expected, untranslatable(node))
         if len(text) > MAX_TEXT:
             _fail(node, path, out, f"at most {MAX_TEXT} characters")
-        check_characters(node, markdown, path, out)
+        # Printable ASCII holds none of the characters refused (most values are; the test
+        # is a quarter of the search's cost); check_characters then says which and why.
+        if not (text.isascii() and text.isprintable()) and suspect(text):
+            check_characters(node, markdown, path, out)
         try:  # a block scalar's final newline is not part of a title
             return read(text if markdown else text.strip("\n"))
         except Expected as exc:
@@ -420,35 +424,52 @@ def plain(node: Node):
     return node.value
 
 
-def _convert_dataclass(cls, node: Node, path: str, out: Problems):
-    """Read a mapping as dataclass `cls`: unknown keys, missing keys and each field checked;
-    every problem of the mapping is recorded before Invalid is raised."""
-    names = _names(cls)
-    if node.kind != "mapping":
+def _dataclass_converter(cls):
+    """The reader of a mapping as dataclass `cls` (see `_convert_dataclass`). Its plan is
+    looked up once, at its first value: the field types may name classes whose own readers
+    are still being made."""
+    shape: list = []
+
+    def convert_dataclass(node: Node, path: str, out: Problems):
+        if not shape:
+            shape.extend((_names(cls), _known(cls), _plan(cls)))
+        names, known, plan = shape
+        return _convert_dataclass(cls, names, known, plan, node, path, out)
+    return convert_dataclass
+
+
+def _convert_dataclass(cls, names: list, known: frozenset, plan: tuple, node: Node, path: str,
+                       out: Problems):
+    """Read a mapping as dataclass `cls` (`names`, `known`, `plan`: its keys and fields, see
+    `_plan`): unknown keys, missing keys and each field checked; every problem of the mapping
+    is recorded before Invalid is raised."""
+    given = node.value
+    if type(given) is not dict:
         out.error(node.file, node.line, path, f"expected a mapping of keys such as "
                   f"{', '.join(names[:3])}; got {_shown(node)}")
         raise Invalid
-    given, unknown = node.value, _unknown_keys(node, cls, path, out)
+    unknown = _unknown_keys(node, cls, path, out) if not given.keys() <= known else ()
     # A misspelt required key is reported once, as the unknown key with its hint.
     misspelt = {close for key in unknown
-                for close in get_close_matches(key, names, n=1, cutoff=0.6)}
+                for close in get_close_matches(key, names, n=1, cutoff=0.6)} if unknown else ()
+    prefix = f"{path}." if path else ""  # S.join_path's spelling, made once per mapping
     failed, values = bool(unknown), {}
-    for name, read, required, doc in _plan(cls):
+    for name, read, required, doc in plan:
         value = given.get(name)
         if value is None:
             if required and name not in misspelt:
-                out.error(node.file, node.line, S.join_path(path, name),
+                out.error(node.file, node.line, prefix + name,
                           f"missing required key '{name}' ({doc})")
                 failed = True
             continue
         try:
-            values[name] = read(value, S.join_path(path, name), out)
+            values[name] = read(value, prefix + name, out)
         except Invalid:
             failed = True
     if failed:
         raise Invalid
-    where = S.Where(node.file, node.line, path, tuple(sorted(node.key_lines.items())))
-    return cls(**values, where=where)
+    values["where"] = S.Where(node.file, node.line, path, tuple(sorted(node.key_lines.items())))
+    return cls(**values)
 
 
 def _unknown_keys(node: Node, cls, path: str, out: Problems) -> list:

@@ -91,7 +91,10 @@ def office_hour_dates(o, oh: S.OfficeHours) -> list[dt.date]:
 
 def in_break(term: S.Term, day: dt.date):
     """The term's break (lecture-free period) that holds the day, or None."""
-    return next((b for b in term.breaks if b.start <= day <= b.end), None)
+    for b in term.breaks:  # a loop, not next(generator): asked for every date of a term
+        if b.start <= day <= b.end:
+            return b
+    return None
 
 
 def weekly(first: dt.date, last: dt.date, weekday: int) -> list[dt.date]:

@@ -10,8 +10,9 @@ import os
 import re
 import stat
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
+from sys import intern
 
 import yaml
 
@@ -65,7 +66,11 @@ class Node:
     __slots__ = ("value", "file", "line", "key_lines")
 
     def __init__(self, value: object, file: str, line: int, key_lines: dict = _NO_KEYS):
-        self.value, self.file, self.line, self.key_lines = value, file, line, key_lines
+        # one statement each: a tuple assignment builds and unpacks a tuple, a third slower
+        self.value = value
+        self.file = file
+        self.line = line
+        self.key_lines = key_lines
 
     def __repr__(self) -> str:
         return f"Node({self.value!r}, {self.file!r}, {self.line})"
@@ -82,8 +87,22 @@ class Node:
 
 def display_path(path: Path) -> str:
     """The path as the maintainer knows it: relative to the working folder when inside it."""
+    text = os.fspath(path)
+    here = os.getcwd()
+    # The common case, a normalised path under the working folder, without relpath's two
+    # abspath calls (every content file is named once per build): the same text relpath gives.
+    if text.startswith(here) and text[len(here):len(here) + 1] == os.sep \
+            and _normalised(text) and here != os.sep:
+        return text[len(here) + 1:]
     rel = os.path.relpath(path)
     return rel if not rel.startswith("..") else str(path)
+
+
+def _normalised(text: str) -> bool:
+    """True when os.path.normpath would leave the absolute path `text` as it is (no '.' or
+    '..' parts, no doubled or trailing separator); a hidden name ('/.git') also says False."""
+    sep = os.sep
+    return (sep + ".") not in text and (sep + sep) not in text and not text.endswith(sep)
 
 
 # No content file is this big (the AMLS lectures.yaml is 4 KB): a bigger one is a mistake,
@@ -94,24 +113,27 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 def read_bytes(path: Path) -> bytes:
     """The bytes of a regular file of at most MAX_FILE_BYTES; a ContentError otherwise.
     Devices and FIFOs are refused before they are opened (reading one never ends)."""
-    shown = display_path(path)
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            raise ContentError([Problem(shown, 0, "", "not a regular file (a device, FIFO or "
-                                        "socket?); content files are plain text files")])
+            raise _unreadable(path, "not a regular file (a device, FIFO or socket?); content "
+                              "files are plain text files")
         if info.st_size > MAX_FILE_BYTES:
-            raise ContentError([Problem(shown, 0, "", "larger than 4 MiB; content files are "
-                                        "small text files (split it, or check what it is)")])
+            raise _unreadable(path, "larger than 4 MiB; content files are small text files "
+                              "(split it, or check what it is)")
         with open(path, "rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise ContentError([Problem(shown, 0, "",
-                                    f"cannot read file: {exc.strerror or exc}")]) from None
+        raise _unreadable(path, f"cannot read file: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_BYTES:  # it grew while we read it
-        raise ContentError([Problem(shown, 0, "", "larger than 4 MiB; content files are small "
-                                    "text files")])
+        raise _unreadable(path, "larger than 4 MiB; content files are small text files")
     return data
+
+
+def _unreadable(path: Path, message: str) -> ContentError:
+    """The error of a file that cannot be read; the path is shown only then (naming it is a
+    relpath, and almost every file read is read without a problem)."""
+    return ContentError([Problem(display_path(path), 0, "", message)])
 
 
 def outside(path: Path, root: Path) -> Path | None:
@@ -128,6 +150,22 @@ def _through_link(path: Path, root: Path) -> bool:
     """True unless `path` is written under `root` and no part of it below `root` is a
     symbolic link (then it is inside root, and resolving it in full is not needed: two lstat
     calls where realpath makes one per part of the absolute path)."""
+    text, base = os.fspath(path), os.fspath(root)
+    if not (isinstance(path, Path) and isinstance(root, Path) and base not in (".", os.sep)
+            and text.startswith(base + os.sep)):
+        return _through_link_parts(path, root)
+    # Both are pathlib's normalised text, `path` below `root`: the parts are the rest split
+    # at the separator, as relative_to gives them, without building a Path per part.
+    current = base
+    for part in text[len(base) + 1:].split(os.sep):
+        current = current + os.sep + part
+        if part == ".." or os.path.islink(current):
+            return True
+    return False
+
+
+def _through_link_parts(path, root) -> bool:
+    """`_through_link` for any spelling of the two paths (strings, '.', '/'), by pathlib."""
     try:
         parts = Path(path).relative_to(root).parts
     except ValueError:
@@ -174,19 +212,57 @@ def load_yaml(path: Path, data: bytes | None = None) -> Node:
 def parse_yaml(text: str, shown: str) -> Node:
     """Parse YAML text (named `shown` in messages) into a Node tree."""
     _check_characters(text, shown)
+    deep = _could_be_deep(text)
+    if deep and not _composer_limits_nesting():
+        _guarded(shown, _check_depth, text, shown)  # composing it could crash the interpreter
+        return _compose(text, shown)
     try:
-        if _could_be_deep(text):
-            _check_depth(text, shown)
-        root = yaml.compose(text, Loader=_Loader)
+        return _compose(text, shown)
+    except ContentError as exc:
+        failure = exc
+    # The depth pass reads the whole text again (for the rooms of a large site it took longer
+    # than composing them), so a file that may nest deeply but composes cleanly skips it: it
+    # would have passed. When the file does not compose, the pass runs as it ran before
+    # composing, and what it finds (a syntax error further on, a too deep collection) is
+    # reported as it was; a file it passes fails as composing or converting found.
+    if deep:
+        _guarded(shown, _check_depth, text, shown)
+    raise failure
+
+
+def _compose(text: str, shown: str) -> Node:
+    """The Node tree of the text; a ContentError for what composing or converting finds."""
+    root = _guarded(shown, yaml.compose, text, Loader=_Loader)
+    if root is None:
+        return Node(None, shown, 1)
+    return _Converter(shown).convert(root, 0)
+
+
+def _guarded(shown: str, read, *args, **kwargs):
+    """read(*args, **kwargs), with PyYAML's errors raised as ContentErrors naming `shown`."""
+    try:
+        return read(*args, **kwargs)
     except yaml.MarkedYAMLError as exc:
         raise ContentError([_syntax_problem(exc, shown)]) from None
     except yaml.YAMLError as exc:  # unmarked errors (e.g. reader errors) still name the file
         raise ContentError([Problem(shown, 1, "", f"YAML syntax: {exc}")]) from None
     except RecursionError:
         raise ContentError([Problem(shown, 1, "", "nested too deeply to read")]) from None
-    if root is None:
-        return Node(None, shown, 1)
-    return _Converter(shown).convert(root, 0)
+
+
+@cache
+def _composer_limits_nesting() -> bool:
+    """Whether libyaml refuses deep nesting itself (recent builds stop at 1,000 levels), so
+    that composing cannot crash: asked of it once per process, with a nesting it survives
+    either way. The pure-Python composer is not asked: it recurses in Python."""
+    if _SafeLoader is not getattr(yaml, "CSafeLoader", None):
+        return False
+    depth = 2_000
+    try:
+        yaml.compose("[" * depth + "]" * depth, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        return "nesting depth" in str(exc)
+    return False
 
 
 # What YAML 1.1 allows in a stream; anything else makes libyaml raise an unmarked ReaderError.
@@ -195,8 +271,17 @@ _NOT_PRINTABLE = re.compile(
 )
 
 
+# The ASCII characters of _NOT_PRINTABLE: deleting them from an ASCII text's bytes (a table
+# lookup per byte) is several times quicker than searching the text for the whole class.
+_ASCII_REFUSED = bytes(c for c in range(128) if _NOT_PRINTABLE.match(chr(c)))
+
+
 def _check_characters(text: str, shown: str) -> None:
     """Raise ContentError at the line and column of the first character YAML does not allow."""
+    if text.isascii():
+        data = text.encode("ascii")
+        if len(data.translate(None, _ASCII_REFUSED)) == len(data):
+            return
     bad = _NOT_PRINTABLE.search(text)
     if bad:
         at = bad.start()
@@ -254,28 +339,35 @@ class _Converter:
     def fail(self, node, message: str):
         raise ContentError([Problem(self.shown, node.start_mark.line + 1, "", message)])
 
-    def convert(self, node, depth: int) -> Node:
-        self.count += 1
+    def refuse(self, node, depth: int):
+        """Raise the problem of a node past a limit or with a tag we do not read."""
         if self.count > MAX_NODES_PER_FILE:
             self.fail(node, f"more than {MAX_NODES_PER_FILE} values (aliases expanding?); "
                       "write the content out without anchors and aliases")
         if depth > MAX_DEPTH:
             self.fail(node, f"nested more than {MAX_DEPTH} levels deep; content is never that deep")
-        if node.tag not in _STANDARD_TAGS:
-            self.fail(node, f"unsupported YAML tag '{node.tag}'; remove it")
-        line = node.start_mark.line + 1
+        self.fail(node, f"unsupported YAML tag '{node.tag}'; remove it")
+
+    def convert(self, node, depth: int) -> Node:
+        # one test for the three limits in the common case: this runs once per value
+        self.count += 1
+        if self.count > MAX_NODES_PER_FILE or depth > MAX_DEPTH or node.tag not in _STANDARD_TAGS:
+            self.refuse(node, depth)
         value = node.value
         if type(value) is str:  # a scalar (the composer's value types are exact)
             # A plain scalar's style is None in PyYAML's parser but '' in libyaml's.
             plain_null = not node.style and value in _NULLS
-            return Node(None if plain_null else value, self.shown, line)
-        if isinstance(node, yaml.SequenceNode):
-            return Node([self.convert(item, depth + 1) for item in value], self.shown, line)
-        return self.convert_mapping(node, depth, line)
+            return Node(None if plain_null else value, self.shown, node.start_mark.line + 1)
+        if type(node) is yaml.SequenceNode:
+            convert, depth = self.convert, depth + 1
+            return Node([convert(item, depth) for item in value], self.shown,
+                        node.start_mark.line + 1)
+        return self.convert_mapping(node, depth, node.start_mark.line + 1)
 
     def convert_mapping(self, node, depth: int, line: int) -> Node:
         values: dict[str, Node] = {}
         key_lines: dict[str, int] = {}
+        convert, depth = self.convert, depth + 1
         for key_node, value_node in node.value:
             key = key_node.value
             if type(key) is not str or key == "<<":  # a list or mapping as key, or a merge
@@ -283,6 +375,9 @@ class _Converter:
             if key in values:
                 self.fail(key_node, f"duplicate key '{key}' (first on line {key_lines[key]}); "
                           "keep one")
+            # Interned: the schema's field names are, so looking a key up compares pointers,
+            # and a key written in many mappings is pickled once when workers send it back.
+            key = intern(key)
             key_lines[key] = key_node.start_mark.line + 1
-            values[key] = self.convert(value_node, depth + 1)
+            values[key] = convert(value_node, depth)
         return Node(values, self.shown, line, key_lines)
