@@ -112,15 +112,10 @@ def current_snapshots(site: Site, cache: BuildCache) -> dict:
     if cache is NO_CACHE and worth_splitting(site.offerings):
         offerings = list(site.offerings)
         return dict(zip([o.slug for o in offerings],
-                        map_in_workers(_snapshot_of, offerings, site), strict=True))
+                        map_in_workers(snapshot, offerings, site), strict=True))
     return {o.slug: cache.reuse(("snapshot", o.slug), (o, site.config, site.rooms),
                                 functools.partial(snapshot, site, o))
             for o in site.offerings}
-
-
-def _snapshot_of(site: Site, o) -> dict:
-    """In a worker: the offering's snapshot."""
-    return snapshot(site, o)
 
 
 @dataclass(frozen=True)

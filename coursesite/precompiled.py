@@ -71,18 +71,18 @@ def precompile(folder: Path | None = None, store: Path = STORE) -> int:
     from .theme import default_templates
 
     templates = TemplateSet([folder or default_templates()], precompiled=False)
-    names = [n for n in templates.env.list_templates() if not n.startswith("theme/")]
-    templates.compile(names)
+    env = templates.env
+    names = [n for n in env.list_templates() if not n.startswith("theme/")]
     store.mkdir(parents=True, exist_ok=True)
     for old in store.iterdir():
         old.unlink()
     cache = InstalledTemplates(store)
     for name in names:
-        source, filename, _ = templates.env.loader.get_source(templates.env, name)
+        source, filename, _ = env.loader.get_source(env, name)
         key = cache.get_cache_key(name, filename)
-        bucket = jinja2.bccache.Bucket(templates.env, key, cache.get_source_checksum(source))
-        bucket.code = templates.env.compile(source, name, filename)
-        refs = templates.refs.get(name)
+        bucket = jinja2.bccache.Bucket(env, key, cache.get_source_checksum(source))
+        bucket.code = env.compile(source, name, filename)  # parsing notes its references
+        refs = templates.parsed[name, filename]
         (store / f"{key}.code").write_bytes(bucket.bytecode_to_string())
         (store / f"{key}.refs").write_text(json.dumps(None if refs is None else sorted(refs)))
     return len(names)
