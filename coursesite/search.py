@@ -51,7 +51,7 @@ class SearchIndex:
     def __init__(self, files: dict[str, bytes]):
         self._result: dict[str, bytes] | None = None
         self._process = None
-        pages = {p: b for p, b in files.items() if p.endswith(".html") and _MARKER in b}
+        pages = indexed_pages(files)
         if not pages:
             self._result = {}
             return
@@ -95,6 +95,11 @@ class SearchIndex:
         self._scratch.cleanup()
 
 
+def indexed_pages(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The pages among `files` (output path -> bytes) that have something to index."""
+    return {p: b for p, b in files.items() if p.endswith(".html") and _MARKER in b}
+
+
 def scratch_folder(size: int) -> str | None:
     """Where the index is made for pages of `size` bytes: the folder in memory when it has
     room to spare, else None (the system's temporary folder)."""
@@ -134,6 +139,15 @@ def _pagefind_or_fail() -> Path:
     return binary
 
 
+def pagefind_command(binary: Path, source: Path, out: Path) -> list[str]:
+    """The command line that indexes the HTML files under `source` into `out` (also what the
+    benchmark times alone, so its figure is that of the build's own indexing)."""
+    # index.html stays in the URLs, so a hit opens the same file wherever the site is served;
+    # what the page hides (marks its script shows, such as "This week") is no text to find.
+    return [os.fspath(binary), "--site", os.fspath(source), "--output-path", os.fspath(out),
+            "--keep-index-url", "--exclude-selectors", "[hidden]", "--silent"]
+
+
 def _start_pagefind(binary: Path, source: Path, out: Path, log: Path) -> subprocess.Popen:
     """Pagefind indexing the HTML files under `source` into `out`, started (its messages go
     to the file `log`: a pipe nobody reads while it runs could fill and stop it).
@@ -143,13 +157,9 @@ def _start_pagefind(binary: Path, source: Path, out: Path, log: Path) -> subproc
     once and indexes it on every core. It runs in the scratch folder, so no pagefind.yml
     of the working folder is read.
     """
-    # index.html stays in the URLs, so a hit opens the same file wherever the site is served;
-    # what the page hides (marks its script shows, such as "This week") is no text to find.
     with open(log, "wb") as messages:
-        return subprocess.Popen(
-            [os.fspath(binary), "--site", os.fspath(source), "--output-path", os.fspath(out),
-             "--keep-index-url", "--exclude-selectors", "[hidden]", "--silent"],
-            cwd=source.parent, stdin=subprocess.DEVNULL, stdout=messages, stderr=messages)
+        return subprocess.Popen(pagefind_command(binary, source, out), cwd=source.parent,
+                                stdin=subprocess.DEVNULL, stdout=messages, stderr=messages)
 
 
 def _finish_pagefind(process: subprocess.Popen, log: Path) -> None:

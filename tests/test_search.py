@@ -12,6 +12,8 @@ import datetime as dt
 import gzip
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -239,3 +241,22 @@ def test_without_a_folder_in_memory_the_index_is_made_on_disk_alike(archive, mon
     assert search_module.scratch_folder(1) is None
     again = search_files(files)
     assert records(again) == records(files)
+
+
+def test_the_benchmarks_pagefind_alone_indexes_what_a_build_indexes(archive, tmp_path):
+    # benchmark/run.py times Pagefind alone to show what the index costs a build: its
+    # command must index the same pages into the same records as the build's own.
+    project, files = archive
+    site = tmp_path / "site"
+    build(project, site, now=NOW)
+    script = Path(__file__).resolve().parents[1] / "benchmark" / "pagefind_input.py"
+    argv = json.loads(subprocess.run(
+        [sys.executable, str(script), str(site), str(tmp_path / "input"), str(tmp_path / "out")],
+        check=True, capture_output=True, text=True).stdout)
+    copied = sorted(p.relative_to(tmp_path / "input").as_posix()
+                    for p in (tmp_path / "input").rglob("*.html"))
+    assert copied == sorted(search_module.indexed_pages(files))
+    subprocess.run(argv, check=True, capture_output=True)
+    alone = {f"pagefind/{p.relative_to(tmp_path / 'out').as_posix()}": p.read_bytes()
+             for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    assert records(alone) == records(files)
