@@ -180,6 +180,22 @@ def test_ical_text_round_trips_special_characters(feeds):
             assert e.description == (str(ref["DESCRIPTION"]) if "DESCRIPTION" in ref else None)
 
 
+def test_a_calendar_name_with_commas_semicolons_and_backslashes_is_escaped_text():
+    # NAME (RFC 7986) and X-WR-CALNAME are TEXT: a course named with a comma or semicolon
+    # must not read as a list, nor a backslash as an escape. The strict `ical` and vobject
+    # read the escaped name back whole (icalendar and ical.js keep the value as written).
+    from coursesite.calendar import calendar_header, timezone_text  # noqa: PLC0415
+
+    name = "ML, Systems; Lab \\n 1: lectures"
+    data = (calendar_header(name, "Europe/Berlin")
+            + timezone_text("Europe/Berlin", dt.date(2026, 4, 1), dt.date(2026, 7, 31))
+            + b"END:VCALENDAR\r\n").decode("utf-8")
+    assert "NAME:ML\\, Systems\\; Lab \\\\n 1: lectures\r\n" in data
+    assert IcsCalendarStream.calendar_from_ics(data).name == [name]
+    read = vobject.readOne(data, validate=True)
+    assert read.contents["name"][0].value == read.contents["x-wr-calname"][0].value == name
+
+
 # --- vobject -------------------------------------------------------------------------------------
 
 def test_vobject_validates(feeds):

@@ -352,6 +352,43 @@ def test_feeds_serialise_exactly_as_icalendar_does(texts):
     assert serialised(cal) == cal.to_ical()
 
 
+def icalendar_header(name: str, tzid: str) -> bytes:
+    """The reference: a feed's VCALENDAR properties built as an icalendar Calendar (what
+    calendar.calendar_header replaced on the hot path), serialised by icalendar itself, up to
+    its END line (the components go there). NAME (RFC 7986) and X-WR-CALNAME are TEXT:
+    icalendar 7 types them as unknown and would leave a comma, semicolon or backslash in a
+    course's name unescaped, which strict parsers read as something else, so the reference
+    gives them as TEXT."""
+    from icalendar import vDuration, vText  # noqa: PLC0415
+
+    from coursesite.calendar import PRODID, REFRESH  # noqa: PLC0415
+    cal = Calendar()
+    cal.add("version", "2.0")
+    cal.add("prodid", PRODID)
+    cal.add("calscale", "GREGORIAN")
+    cal.add("name", vText(name))
+    cal.add("x-wr-calname", vText(name))
+    cal.add("x-wr-timezone", tzid)
+    cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(REFRESH))
+    text = cal.to_ical()
+    assert text.endswith(b"END:VCALENDAR\r\n")
+    return text[:-len(b"END:VCALENDAR\r\n")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from(
+    ["\\", ",", ";", ":", "\n", "ä", "𝄞", " "]), max_size=200),
+       tzid=st.sampled_from(["Europe/Berlin", "America/New_York", "Etc/GMT+5", "UTC",
+                             "Asia/Kolkata"]))
+@example(name="x" * 60 + ",;\\" * 20, tzid="Europe/Berlin")
+def test_feed_headers_are_written_exactly_as_icalendar_writes_them(name, tzid):
+    """calendar.calendar_header writes its lines by hand; for any calendar name (escapes,
+    folding, multi-byte characters) they are the bytes icalendar gives."""
+    from coursesite.calendar import calendar_header  # noqa: PLC0415
+    assert calendar_header(name, tzid) == icalendar_header(name, tzid)
+
+
 def icalendar_vevent(slug: str, item, stamp):
     """The reference: the same VEVENT built as an icalendar Event (what calendar.vevent
     replaced on the hot path), serialised by icalendar itself."""
