@@ -420,9 +420,10 @@ def calendar_header(name: str, tzid: str) -> bytes:
     VTIMEZONE, the events and END follow. The VTIMEZONE is always embedded, even for a feed
     of all-day items or none: X-WR-TIMEZONE names it, and RFC 5545 requires at least one
     component in a VCALENDAR. Written line by line, as `vevent` is: building and serialising
-    icalendar's Calendar for each of an offering's four feeds was two thirds of making them.
-    The bytes are those of the same Calendar built with icalendar (tests/test_properties.py
-    compares them on random names and zones)."""
+    icalendar's Calendar for each of an offering's four feeds took a third of making them.
+    The bytes are those of the same Calendar built with icalendar, its names given as TEXT
+    (icalendar 7 types NAME and X-WR-CALNAME as unknown and would not escape them);
+    tests/test_properties.py compares them on random names and zones."""
     # RFC 7986 wants VALUE=DURATION on REFRESH-INTERVAL, which icalendar's setter omits.
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{_text(PRODID)}", "CALSCALE:GREGORIAN",
              f"NAME:{_text(name)}", f"X-WR-CALNAME:{_text(name)}",
