@@ -358,18 +358,10 @@ def run_deploy(project, args) -> int:
 
 def run_serve(project, host: str, port: int, now: dt.datetime | None) -> int:
     from coursesite.errors import ContentError
-    from coursesite.pipeline import BuildCache, preview_build
     gc.enable()  # a preview runs for hours: its garbage must be collected
-    from coursesite.serve import serve
-
-    # Spelled as the build spells them (absolute, links not resolved): the events' paths then
-    # name the very files the build's cache keeps.
-    roots = {kind: os.path.abspath(folder) for kind, folder in (
-        ("content", project.content), ("templates", project.templates),
-        ("assets", project.assets))}
+    from coursesite.serve import serve_project
     try:
-        cache = BuildCache()
-        serve(lambda changed: preview_build(project, cache, now, changed), roots, host, port)
+        serve_project(project, host, port, now)
     except ContentError as exc:
         print(exc.report(), file=sys.stderr)
         return 1

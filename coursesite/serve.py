@@ -11,6 +11,7 @@ import errno
 import gc
 import http.server
 import json
+import os
 import posixpath
 import re
 import sys
@@ -70,29 +71,34 @@ def _relative(path: str, root: str) -> str | None:
 @dataclass
 class Debounce:
     """Folds a burst of changes into one batch: `due(now)` returns the batch once no change
-    has arrived for `delay` seconds. Time is passed in, so tests need no sleeps."""
+    has arrived for `delay` seconds, or at once when the last change completed a save (a
+    file closed after writing, or moved into place: the editor is done with it). Time is
+    passed in, so tests need no sleeps."""
 
     delay: float = DEBOUNCE_SECONDS
     kinds: set = field(default_factory=set)
     paths: set = field(default_factory=set)
     last: float | None = None
+    saved: bool = False  # the last change completed a save
 
-    def add(self, kind: str, path: str, now: float) -> None:
+    def add(self, kind: str, path: str, now: float, saved: bool = False) -> None:
         self.kinds.add(kind)
         self.paths.add(path)
-        self.last = now
+        self.last, self.saved = now, saved
 
     def due(self, now: float) -> tuple[set, set] | None:
         """(kinds, paths) when the burst is over, else None; resets after returning a batch."""
-        if self.last is None or now - self.last < self.delay:
+        if self.last is None or (not self.saved and now - self.last < self.delay):
             return None
         batch = (self.kinds, self.paths)
-        self.kinds, self.paths, self.last = set(), set(), None
+        self.kinds, self.paths, self.last, self.saved = set(), set(), None, False
         return batch
 
     def wait_time(self, now: float) -> float | None:
         """Seconds until the pending batch is due; None when nothing is pending."""
-        return None if self.last is None else max(0.0, self.delay - (now - self.last))
+        if self.last is None:
+            return None
+        return 0.0 if self.saved else max(0.0, self.delay - (now - self.last))
 
 
 # --- URL to output path (pure) ------------------------------------------------------------------
@@ -122,10 +128,12 @@ class LiveSite:
     """The served site: the last good build in memory, the current problems, a generation
     counter that clients wait on, and the builder thread."""
 
-    def __init__(self, build_files, roots: dict[str, str]):
+    def __init__(self, build_files, roots: dict[str, str], unseen_changes=None):
         # (changed paths, or None: unknown) -> (files, warnings text); raises ContentError
         self.build_files = build_files
         self.roots = roots
+        # () -> the paths the last build used whose stat differs now (BuildCache's)
+        self.unseen_changes = unseen_changes or set
         self.files: dict[str, bytes] = {}
         self.problems = ""
         self.warnings = ""   # of the last good build: shown, but they do not stop it
@@ -143,12 +151,13 @@ class LiveSite:
         self.garbage_due = False   # a build has run since the garbage was last settled
 
     # called from watchdog's thread
-    def notice(self, path: str) -> None:
+    def notice(self, path: str, saved: bool = False) -> None:
+        """A change of `path` (`saved`: it completed a save, see Debounce)."""
         kind = change_kind(path, self.roots)
         if kind is None:
             return
         with self.cond:
-            self.debounce.add(kind, path, time.monotonic())
+            self.debounce.add(kind, path, time.monotonic(), saved)
             self.cond.notify_all()
 
     def rebuild(self, kinds=frozenset({"content"}), paths=None) -> None:
@@ -216,7 +225,19 @@ class LiveSite:
                 self.rebuild(*batch)
             elif idle and self.garbage_due and \
                     time.monotonic() - self.published >= SETTLE_AFTER:
-                self.settle_garbage()
+                if not self.sweep():
+                    self.settle_garbage()
+
+    def sweep(self) -> bool:
+        """The safety net for lost events, run when idle after a build (a build trusts the
+        events, not a stat of every file): queue a rebuild of the paths the last build used
+        whose stat changed since; whether there were any."""
+        unseen = self.unseen_changes()
+        with self.cond:
+            for path in unseen:
+                self.debounce.add(change_kind(path, self.roots) or "content", path,
+                                  time.monotonic())
+        return bool(unseen)
 
     def stop(self) -> None:
         self.stopping.set()
@@ -376,23 +397,28 @@ def bind(host: str, port: int, handler, tries: int = 20) -> Server:
 
 
 def serve(build_files, roots: dict[str, str], host: str = "127.0.0.1", port: int = 8000,
-          on_ready=None) -> None:
-    """Serve until Ctrl-C (or `on_ready(server, live)` arranges a stop); clean shutdown."""
+          on_ready=None, unseen_changes=None) -> None:
+    """Serve until Ctrl-C (or `on_ready(server, live)` arranges a stop); clean shutdown.
+    `unseen_changes`: see LiveSite."""
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
-    live = LiveSite(build_files, roots)
+    live = LiveSite(build_files, roots, unseen_changes)
     live.rebuild(paths=None)
     live.settle_garbage()  # nobody is waiting yet: the first build's objects are frozen now
 
     class Watch(FileSystemEventHandler):
         def on_any_event(self, event):
-            if event.event_type in ("opened", "closed_no_write"):
+            kind = event.event_type
+            # Reads (the build's own among them) change nothing; a folder "modified" follows
+            # every save of a file in it and says nothing the file's own event did not.
+            if kind in ("opened", "closed_no_write") or (kind == "modified" and
+                                                         event.is_directory):
                 return
-            live.notice(event.src_path)
             dest = getattr(event, "dest_path", "")
+            live.notice(event.src_path, saved=kind == "closed")
             if dest:
-                live.notice(dest)
+                live.notice(dest, saved=True)
 
     observer = Observer()
     for root in roots.values():
@@ -415,3 +441,23 @@ def serve(build_files, roots: dict[str, str], host: str = "127.0.0.1", port: int
         observer.stop()
         observer.join(timeout=5)
         builder.join(timeout=5)
+
+
+def project_roots(project) -> dict[str, str]:
+    """The folders the preview watches, by kind of change. Spelled as the build spells them
+    (absolute, links not resolved): the events' paths then name the very files the build's
+    cache keeps."""
+    return {kind: os.path.abspath(folder) for kind, folder in (
+        ("content", project.content), ("templates", project.templates),
+        ("assets", project.assets))}
+
+
+def serve_project(project, host: str = "127.0.0.1", port: int = 8000, now=None,
+                  on_ready=None) -> None:
+    """`build.py serve`: the project's preview builds (`now`: the build's moment, None: the
+    clock) with one cache, served and watched until stopped; see serve()."""
+    from .pipeline import BuildCache, preview_build
+
+    cache = BuildCache()
+    serve(lambda changed: preview_build(project, cache, now, changed), project_roots(project),
+          host, port, on_ready, cache.unseen_changes)

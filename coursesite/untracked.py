@@ -30,17 +30,35 @@ def fallback_times(content_dir: Path, cache: BuildCache = NO_CACHE):
     epoch = source_date_epoch()
     if epoch is not None:
         return lambda _slug: epoch
-    newest: dict[str, float] = {}
     found = cache.kept_tree("yaml", content_dir, lambda: yaml_files(content_dir))
-    for (top, _path), info in zip(found, cache.stats([p for _, p in found]), strict=True):
+    stats = cache.stats([p for _, p in found])
+    # the preview's unchanged files keep their very stat objects: found at once
+    times = cache.reuse("edit times", (found, *stats), lambda: edit_times(found, stats))
+
+    def when(slug: str) -> dt.datetime:
+        return times.get(slug) or times.get("") or utc_second(dt.datetime.now().timestamp())
+    return when
+
+
+def edit_times(found: tuple, stats: list) -> dict:
+    """Top-level name -> the newest modification time of the regular files among `found`
+    ((top-level name, path), with their `stats`) under it and of the shared files; '' -> the
+    shared files' alone (each absent where there is no such time)."""
+    newest: dict[str, float] = {}
+    for (top, _path), info in zip(found, stats, strict=True):
         if info is not None and stat.S_ISREG(info.st_mode):
             newest[top] = max(newest.get(top, 0.0), info.st_mtime)
     shared = max((newest.get(name, 0.0) for name in SHARED_FILES), default=0.0)
+    times = {top: utc_second(max(moment, shared)) for top, moment in newest.items()
+             if max(moment, shared)}  # a time of 0 (an archive's files) says nothing
+    if shared:
+        times[""] = utc_second(shared)
+    return times
 
-    def when(slug: str) -> dt.datetime:
-        moment = max(newest.get(slug, 0.0), shared) or dt.datetime.now().timestamp()
-        return dt.datetime.fromtimestamp(int(moment), dt.timezone.utc)
-    return when
+
+def utc_second(timestamp: float) -> dt.datetime:
+    """The timestamp's whole second, as an aware UTC datetime."""
+    return dt.datetime.fromtimestamp(int(timestamp), dt.timezone.utc)
 
 
 def yaml_files(content_dir: Path) -> tuple:

@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
 from helpers import AMLS, theme_assets  # noqa: E402
 
 from coursesite.errors import ContentError, Problem  # noqa: E402
-from coursesite.pipeline import BuildCache, Project, preview_build, render_site  # noqa: E402
+from coursesite.pipeline import Project, render_site  # noqa: E402
 from coursesite.serve import (  # noqa: E402
     DEBOUNCE_SECONDS,
     EVENTS_PATH,
@@ -42,7 +42,7 @@ from coursesite.serve import (  # noqa: E402
     LiveSite,
     change_kind,
     output_path,
-    serve,
+    serve_project,
 )
 
 HOST = "127.0.0.1"
@@ -84,18 +84,10 @@ class Running:
                           and self.live.generation, timeout, what=f"a build after #{after}")
 
 
-def project_roots(project: Project) -> dict[str, str]:
-    return {"content": os.path.abspath(project.content),
-            "templates": os.path.abspath(project.templates),
-            "assets": os.path.abspath(project.assets)}
-
-
 @contextlib.contextmanager
-def live_server(project: Project, port: int = 0, roots: dict | None = None):
-    """`serve()` in a thread on `port` (0: any free port), as `build.py serve` wires it;
-    stopped with `server.shutdown()` from this thread at the end."""
-    roots = roots or project_roots(project)
-    cache = BuildCache()
+def live_server(project: Project, port: int = 0):
+    """`build.py serve` (serve_project) in a thread on `port` (0: any free port); stopped with
+    `server.shutdown()` from this thread at the end."""
     got: dict = {}
     started = threading.Event()
 
@@ -105,8 +97,7 @@ def live_server(project: Project, port: int = 0, roots: dict | None = None):
 
     def run():
         try:
-            serve(lambda changed: preview_build(project, cache, changed=changed), roots, HOST, port,
-                  on_ready)
+            serve_project(project, HOST, port, on_ready=on_ready)
         except BaseException as exc:  # noqa: BLE001 - reported to the test below
             got["error"] = exc
             started.set()
@@ -296,6 +287,30 @@ def test_debounce_folds_a_burst_into_one_batch():
     assert d.due(12.5) == ({"content", "assets"}, {"/c/a.yaml", "/a/style.css"})
     d.add("templates", "/t/base.html", now=20.0)
     assert d.due(21.5) == ({"templates"}, {"/t/base.html"})
+
+
+def test_debounce_a_completed_save_is_due_at_once_and_a_later_change_waits_again():
+    d = Debounce(delay=1.0)
+    d.add("content", "/c/a.yaml", now=10.0)
+    d.add("content", "/c/a.yaml", now=10.01, saved=True)  # closed after writing
+    assert d.wait_time(10.01) == 0.0
+    assert d.due(10.01) == ({"content"}, {"/c/a.yaml"})
+    assert (d.last, d.saved) == (None, False)
+    d.add("content", "/c/b.yaml", now=20.0, saved=True)
+    d.add("content", "/c/c.yaml", now=20.01)  # the burst goes on: wait for its end
+    assert d.due(20.5) is None
+    assert d.due(21.01) == ({"content"}, {"/c/b.yaml", "/c/c.yaml"})
+
+
+def test_live_site_sweep_queues_what_no_event_reported():
+    unseen = iter([{"/p/content/ss26_amls/lectures.yaml", "/elsewhere/theme.css"}, set()])
+    live = LiveSite(lambda _changed: ({}, ""), ROOTS, lambda: next(unseen))
+    assert live.sweep() is True
+    assert live.debounce.kinds == {"content"}  # a path outside the roots still rebuilds
+    assert live.debounce.paths == {"/p/content/ss26_amls/lectures.yaml", "/elsewhere/theme.css"}
+    assert not live.debounce.saved, "queued like an event: the debounce still applies"
+    live.debounce.due(live.debounce.last + 1.0)
+    assert live.sweep() is False and live.debounce.last is None
 
 
 def test_debounce_wait_time_never_negative():

@@ -4,7 +4,8 @@ Each test builds a private project (the archive fixture: several courses and ter
 landing page and archive views; the AMLS fixture with materials) once with a `BuildCache`,
 edits it the way a maintainer would, rebuilds with the paths the watcher would report, and
 compares files and warnings with a fresh build's. Some edits are reported with no event at
-all: the stat-based safety net must see them too.
+all: the safety net (the sweep of stats the server runs once idle after a build, and the
+rebuild it queues) must see them too.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ if str(ROOT) not in sys.path:
 
 from helpers import FIXTURES, theme_assets  # noqa: E402
 
+from coursesite import cache as cache_module  # noqa: E402
 from coursesite.cache import BuildCache  # noqa: E402
 from coursesite.pipeline import (  # noqa: E402
     Project,
@@ -57,9 +59,14 @@ class Preview:
         self.last = preview_build(project, self.cache, NOW)
 
     def rebuild(self, *paths) -> tuple[dict, str]:
-        """Rebuild, told that `paths` changed (none: the events were lost)."""
+        """Rebuild, told that `paths` changed (none: the events were lost); then, as the
+        server does once idle, sweep for changes no event reported (kept in `swept`) and
+        rebuild with those."""
         changed = {os.path.abspath(p) for p in paths}
         self.last = preview_build(self.project, self.cache, NOW, changed=changed)
+        self.swept = self.cache.unseen_changes()
+        if self.swept:
+            self.last = preview_build(self.project, self.cache, NOW, changed=self.swept)
         return self.last
 
     def assert_fresh(self) -> None:
@@ -101,8 +108,30 @@ def test_lecture_edit_without_an_event_is_seen_by_its_stat(preview):
     lectures = preview.project.content / "ss26_amls" / "lectures.yaml"
     edit(lectures, first_title(lectures), "Renamed, and the event was lost")
     preview.rebuild()
+    assert os.path.abspath(lectures) in preview.swept
     preview.assert_fresh()
     assert b"Renamed, and the event was lost" in preview.last[0]["ss26_amls/index.html"]
+    assert preview.cache.unseen_changes() == set(), "the sweep's rebuild saw it all"
+
+
+def test_a_build_told_of_an_edit_stats_only_what_the_events_name(preview, monkeypatch):
+    """A save stats the files under the folders the events name, not the whole site's (the
+    sweep does that once idle): the edit shows at once, and the sweep finds nothing more."""
+    preview.rebuild()  # the watcher's first build trusted nothing; the next ones do
+    lectures = preview.project.content / "ss26_amls" / "lectures.yaml"
+    edit(lectures, first_title(lectures), "Renamed with an event")
+    stated = []
+    real_stat = cache_module.stat_or_none
+    monkeypatch.setattr(cache_module, "stat_or_none",
+                        lambda path: stated.append(path) or real_stat(path))
+    changed = {os.path.abspath(lectures), os.path.abspath(lectures.parent)}
+    files, _ = preview_build(preview.project, preview.cache, NOW, changed=changed)
+    monkeypatch.undo()
+    assert b"Renamed with an event" in files["ss26_amls/index.html"]
+    assert os.path.abspath(lectures) in stated
+    outside = [p for p in stated if not p.startswith(os.path.abspath(lectures.parent))]
+    assert outside == [], "stat'ed although no event named them"
+    assert preview.cache.unseen_changes() == set()
 
 
 def test_course_edit_changes_other_terms_and_the_landing_page(preview):
@@ -194,6 +223,7 @@ def test_folder_renamed_without_events(preview):
     old = preview.project.content / "ws19_dbs"
     old.rename(preview.project.content / "ws19_db")
     preview.rebuild()
+    assert os.path.abspath(preview.project.content) in preview.swept
     preview.assert_fresh()
 
 
