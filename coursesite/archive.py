@@ -29,15 +29,12 @@ class Course:
     offerings: tuple          # Offering, newest first
 
 
-def newest_first(offerings) -> list[Offering]:
-    """The offerings by the start of their lecture period, newest first (then by folder)."""
-    return sorted(offerings, key=lambda o: (o.course.term.start, o.slug), reverse=True)
-
-
 def group_courses(offerings) -> tuple[Course, ...]:
-    """The offerings grouped by course id, the course with the newest offering first."""
+    """The offerings, given newest first (as Site.offerings are: by the start of their
+    lecture period, then by folder), grouped by course id, the course with the newest
+    offering first."""
     groups: dict[str, list] = {}
-    for o in newest_first(offerings):
+    for o in offerings:
         groups.setdefault(o.course_id, []).append(o)
     return tuple(make_course(cid, offs) for cid, offs in groups.items())
 

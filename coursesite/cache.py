@@ -74,8 +74,9 @@ class BuildCache:
         self._events: frozenset = frozenset()
         self._in_folder: dict = {}
         self._stats: dict = {}      # path -> stat_result or None, this build's
-        self._previous: dict = {}   # the last build's, for the paths no event names
+        self._seen: dict = {}       # path -> the stat builds last used (for the sweep)
         self._named: tuple = ()     # event paths + "/": what lies under them is stat'ed again
+        self._carried: frozenset = frozenset()  # the events of builds that did not finish
 
     def reuse(self, key, inputs: tuple, make: Callable[[], T]) -> T:
         """make()'s value for `key`: the remembered one while every input is unchanged since
@@ -98,14 +99,20 @@ class BuildCache:
         """Start a build. `changed`: the paths the watcher saw change since the last build
         (absolute, as the project's folders are spelled), or None when nobody knows, which
         makes every file, listing and tree be read again."""
-        self._previous = self._stats if changed is not None else {}
         self._stats = {}
         self._trusted = changed is not None
-        self._events = frozenset(os.fspath(p).rstrip("/") for p in changed or ())
+        # a build that failed may not have looked at all it was told: the next one does
+        self._events = frozenset(os.fspath(p).rstrip("/") for p in changed or ()) | \
+            self._carried
+        self._carried = self._events
         self._named = tuple(event + "/" for event in self._events)
         self._in_folder = {}  # folder -> the events naming entries of it
         for event in self._events:
             self._in_folder.setdefault(os.path.dirname(event), []).append(event)
+
+    def finish(self) -> None:
+        """The build that began last has looked at everything: its events are used up."""
+        self._carried = frozenset()
 
     def stat(self, path) -> os.stat_result | None:
         """os.stat(path) (None when it cannot be stat'ed), once per path per build; in a build
@@ -115,18 +122,40 @@ class BuildCache:
         info = self._stats.get(path, _UNKNOWN)  # no KeyError raised: most paths are new
         if info is not _UNKNOWN:
             return info
-        info = self._previous.get(path, _UNKNOWN)
+        info = self._seen.get(path, _UNKNOWN) if self._trusted else _UNKNOWN
         if info is _UNKNOWN or path in self._events or path.startswith(self._named):
             info = stat_or_none(path)
-        self._stats[path] = info
+        self._stats[path] = self._seen[path] = info
         return info
 
     def unseen_changes(self) -> set:
-        """The paths whose stat now differs from the one the last build used: edits no event
-        reported (lost, or saved while the build was reading). Stats every such path once,
-        which is why the preview calls it when idle rather than in each build."""
-        return {path for path, info in self._stats.items()
+        """The paths whose stat now differs from the one the builds last used: edits no event
+        reported (lost, or saved while a build was reading). Stats every path a build has
+        used, which is why the preview calls it when idle rather than in each build."""
+        return {path for path, info in self._seen.items()
                 if signature(stat_or_none(path)) != signature(info)}
+
+    def quiet(self, folder: str) -> bool:
+        """Whether this build trusts the events and none of them names `folder`, anything in
+        it or a folder above it: then nothing in it changed since the last build."""
+        if not self._trusted or folder.startswith(self._named):
+            return False
+        inside = folder + "/"
+        return not any(event == folder or event.startswith(inside) for event in self._events)
+
+    def keep_quiet(self, key, folder, inputs: tuple, make: Callable[[], T]) -> T:
+        """make()'s value for what is read from `folder`: the remembered one while the folder
+        is quiet and `inputs` are unchanged (as for `reuse`). The preview's check of an
+        unchanged offering folder, in a dictionary lookup (its files are not even stat'ed:
+        the sweep does that once the preview is idle)."""
+        folder = os.fspath(folder)
+        hit = self._entries.get(key)
+        if hit is not None and len(hit[0]) == len(inputs) and all(
+                same(a, b) for a, b in zip(hit[0], inputs)) and self.quiet(folder):  # noqa: B905
+            return hit[1]
+        value = make()
+        self._entries[key] = (inputs, value)
+        return value
 
     def stats(self, paths) -> list:
         """[self.stat(p) for p in paths] (strings), in one loop: the preview asks for some
@@ -244,6 +273,9 @@ class _NoCache(BuildCache):
         return make()
 
     def keep_files(self, _key, _files, _inputs, make: Callable[[], T]) -> T:
+        return make()
+
+    def keep_quiet(self, _key, _folder, _inputs, make: Callable[[], T]) -> T:
         return make()
 
     def listing(self, folder) -> tuple:

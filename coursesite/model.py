@@ -120,7 +120,7 @@ class Site:
 
     config: S.SiteConfig
     rooms: dict              # id -> Room
-    offerings: tuple         # Offering, newest first
+    offerings: tuple         # Offering, newest first (sort_key, descending)
     warnings: tuple          # Problem
     versions: SiteVersions | None = None  # site.yaml and rooms in each language
 
@@ -188,11 +188,12 @@ def load_site(content_dir: Path, assets_dir: Path | None,
     check_site(config, rooms, rooms_by_id, offerings, assets, out, cache, checked)
     if out.errors:
         raise ContentError(out.errors)
-    offerings.sort(key=lambda o: o.sort_key, reverse=True)
+    offerings = cache.reuse("offering order", (tuple(offerings),), lambda: tuple(
+        sorted(offerings, key=lambda o: o.sort_key, reverse=True)))
     # kept while every warning is the same object: the overlay's text is then kept too
     warnings = cache.reuse("warnings", (tuple(out.warnings),),
                            lambda: tuple(sorted(set(out.warnings))))
-    return Site(config, rooms_by_id, tuple(offerings), warnings, versions)
+    return Site(config, rooms_by_id, offerings, warnings, versions)
 
 
 def read_offering(shared: tuple, folder: Path) -> tuple:
@@ -228,23 +229,17 @@ def _child(folder: Path, name: str) -> Path:
     return folder / name
 
 
-@lru_cache(maxsize=1 << 14)
-def _offering_paths(folder: Path, names: tuple) -> tuple:
-    """The paths (strings) of the offering files among a folder's `names`."""
-    return tuple(os.fspath(folder / name) for name in names if name in S.OFFERING_FILES)
-
-
 def load_offering(folder: Path, versions: SiteVersions | None, out: Problems,
                   cache: BuildCache = NO_CACHE) -> Offering | None:
     """Read one offering folder, in each of its languages (`versions`: site.yaml's and the
     rooms' in each language, None when site.yaml has problems); None when any of its files
-    has problems. The preview's cache keeps the offering while its folder's entries are the
-    same, no event named one of its files and their stats are unchanged (cache.keep_files)."""
-    names = cache.listing(folder)
-    offering, found = cache.keep_files(("offering folder", os.fspath(folder)),
-                                       _offering_paths(folder, names), (versions, names),
-                                       lambda: _load_offering(folder, names, versions, cache,
-                                                              out.root))
+    has problems. The preview's cache keeps the offering while no event named the folder
+    or anything in it (cache.keep_quiet); else its files are read again, each kept while
+    its stat is the same."""
+    offering, found = cache.keep_quiet(("offering folder", os.fspath(folder)), folder,
+                                       (versions,), lambda: _load_offering(
+                                           folder, cache.listing(folder), versions, cache,
+                                           out.root))
     out.errors.extend(found.errors)
     out.warnings.extend(found.warnings)
     return offering

@@ -81,15 +81,20 @@ def render_site(project: Project, strict: bool = False, cache: BuildCache = NO_C
     files.update(published_assets(project, pending, cache))
     files.update(server_config())
     files.update(search_files(files) if search else {})
-    # in name order; the preview keeps the order while the same paths are built
-    order = cache.reuse("order", (frozenset(files),), lambda: sorted(files))
-    return BuildResult(site, {path: files[path] for path in order}, history)
+    if cache is NO_CACHE:  # in name order, as written; the preview serves them by path
+        files = {path: files[path] for path in sorted(files)}
+    return BuildResult(site, files, history)
+
+
+NOTHING_PENDING = frozenset()
 
 
 def pending_at(o, moment: dt.datetime, cache: BuildCache) -> frozenset:
     """URLs of the offering's materials whose release time is still ahead of `moment`
     (aware), from its release times kept while the offering is unchanged."""
     releases = cache.reuse(("releases", o.slug), (o,), lambda: release_times(o))
+    if not releases:  # most offerings: the same object every build, found at once
+        return NOTHING_PENDING
     return frozenset(url for url, when in releases if when > moment)
 
 
@@ -135,7 +140,7 @@ def render_offerings(job: Job, offerings, cache: BuildCache = NO_CACHE) -> dict:
     stamp = job.templates.stamp
     for o in (version for each in offerings for version in (each, *each.translations)):
         # a translation shares the default's materials and change record (its events' keys)
-        pending, record = job.pending.get(o.slug, frozenset()), job.records[o.slug]
+        pending, record = job.pending.get(o.slug, NOTHING_PENDING), job.records[o.slug]
         site = job.site.in_language(o.language)
         archive, marks = archive_view(job, o, cache), offering_marks(o, job.moment, cache)
         files.update(cache.reuse(("files", o.folder), (o, site.config, site.rooms, record,
@@ -267,6 +272,7 @@ def preview_build(project: Project, cache: BuildCache, now: dt.datetime | None =
                         (project.content, project.templates, project.assets)))
     result = render_site(project, cache=cache, now=now, search=False,  # the preview stays fast
                          changed=changed)
+    cache.finish()
     text = cache.reuse("warning lines", (result.site.warnings, tuple(result.history.warnings)),
                        lambda: "\n".join(warning_lines(result, notes=False)))
     return result.files, text

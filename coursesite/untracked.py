@@ -26,49 +26,37 @@ def fallback_times(content_dir: Path, cache: BuildCache = NO_CACHE):
     """slug -> when its content was last edited, for content outside git: SOURCE_DATE_EPOCH,
     else the newest modification time of the offering's files and the shared ones
     (site.yaml, rooms.yaml), else now. Per offering, so that editing (or adding) one
-    offering leaves the feeds of the others as they were."""
+    offering leaves the feeds of the others as they were; the preview keeps an offering's
+    time while nothing in its folder changed (cache.keep_quiet)."""
     epoch = source_date_epoch()
     if epoch is not None:
         return lambda _slug: epoch
-    found = cache.kept_tree("yaml", content_dir, lambda: yaml_files(content_dir))
-    stats = cache.stats([p for _, p in found])
-    # the preview's unchanged files keep their very stat objects: found at once
-    times = cache.reuse("edit times", (found, *stats), lambda: edit_times(found, stats))
+    root = os.fspath(content_dir)
+    shared = newest_edit([os.path.join(root, name) for name in SHARED_FILES], cache)
 
     def when(slug: str) -> dt.datetime:
-        return times.get(slug) or times.get("") or utc_second(dt.datetime.now().timestamp())
+        folder = os.path.join(root, slug)
+        return cache.keep_quiet(("edit time", folder), folder, (shared,), lambda: utc_second(
+            max(newest_edit(yaml_paths(folder), cache), shared) or dt.datetime.now().timestamp()))
     return when
 
 
-def edit_times(found: tuple, stats: list) -> dict:
-    """Top-level name -> the newest modification time of the regular files among `found`
-    ((top-level name, path), with their `stats`) under it and of the shared files; '' -> the
-    shared files' alone (each absent where there is no such time)."""
-    newest: dict[str, float] = {}
-    for (top, _path), info in zip(found, stats, strict=True):
-        if info is not None and stat.S_ISREG(info.st_mode):
-            newest[top] = max(newest.get(top, 0.0), info.st_mtime)
-    shared = max((newest.get(name, 0.0) for name in SHARED_FILES), default=0.0)
-    times = {top: utc_second(max(moment, shared)) for top, moment in newest.items()
-             if max(moment, shared)}  # a time of 0 (an archive's files) says nothing
-    if shared:
-        times[""] = utc_second(shared)
-    return times
+def yaml_paths(folder: str) -> list:
+    """Every *.y*ml entry at any depth under `folder` (links to folders not followed)."""
+    return [path for path in walk_tree(folder)[1]
+            if fnmatchcase(os.path.basename(path), "*.y*ml")]
+
+
+def newest_edit(paths: list, cache: BuildCache) -> float:
+    """The newest modification time of the regular files among `paths`; 0.0 when there is
+    none (a time of 0, an archive's files, says nothing either)."""
+    return max((info.st_mtime for info in cache.stats(paths)
+                if info is not None and stat.S_ISREG(info.st_mode)), default=0.0)
 
 
 def utc_second(timestamp: float) -> dt.datetime:
     """The timestamp's whole second, as an aware UTC datetime."""
     return dt.datetime.fromtimestamp(int(timestamp), dt.timezone.utc)
-
-
-def yaml_files(content_dir: Path) -> tuple:
-    """((top-level name, path) of every *.y*ml entry at any depth, as rglob finds them;
-    the tree's folders; its paths), for `BuildCache.kept_tree`."""
-    root = os.fspath(content_dir)
-    folders, paths = walk_tree(root)
-    found = tuple((os.path.relpath(path, root).split(os.sep)[0], path) for path in paths
-                  if fnmatchcase(os.path.basename(path), "*.y*ml"))
-    return found, folders, paths
 
 
 def local_record(site: Site, o, when: dt.datetime, events: dict, cache: BuildCache):
