@@ -26,12 +26,6 @@ T = TypeVar("T")
 _UNKNOWN = object()  # a path not stat'ed yet in this build
 
 
-def same(a, b) -> bool:
-    """Inputs are unchanged when they are the same object (the loader hands back the very
-    objects of an unchanged file) or equal (a rebuilt but identical value)."""
-    return a is b or (type(a) is type(b) and a == b)
-
-
 def walk_tree(root) -> tuple[list, list]:
     """(every folder, every path) under `root`, links to folders not followed: what
     `kept_tree` watches of a tree."""
@@ -80,15 +74,11 @@ class BuildCache:
 
     def reuse(self, key, inputs: tuple, make: Callable[[], T]) -> T:
         """make()'s value for `key`: the remembered one while every input is unchanged since
-        it was made, else made anew and remembered."""
+        it was made (the same object, as the loader hands back for an unchanged file, or an
+        equal one), else made anew and remembered."""
         hit = self._entries.get(key)
-        if hit is not None and len(hit[0]) == len(inputs):
-            # `same`, inlined: this runs some ten times per offering per save
-            for a, b in zip(hit[0], inputs):  # noqa: B905 - the lengths are equal
-                if a is not b and (type(a) is not type(b) or a != b):
-                    break
-            else:
-                return hit[1]
+        if hit is not None and hit[0] == inputs:  # in C, each element by identity first
+            return hit[1]
         value = make()
         self._entries[key] = (inputs, value)
         return value
@@ -150,8 +140,7 @@ class BuildCache:
         the sweep does that once the preview is idle)."""
         folder = os.fspath(folder)
         hit = self._entries.get(key)
-        if hit is not None and len(hit[0]) == len(inputs) and all(
-                same(a, b) for a, b in zip(hit[0], inputs)) and self.quiet(folder):  # noqa: B905
+        if hit is not None and hit[0] == inputs and self.quiet(folder):
             return hit[1]
         value = make()
         self._entries[key] = (inputs, value)

@@ -19,6 +19,8 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import is_not
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -261,10 +263,9 @@ class LiveSite:
 def changed_paths(old: dict, new: dict) -> set:
     """The paths whose bytes differ between two builds, added and removed ones included; a
     kept file is the very same bytes object, so most are told apart without comparing."""
-    changed = {p for p, data in new.items()
-               if old.get(p) is not data and old.get(p) != data}
-    changed.update(p for p in old if p not in new)
-    return changed
+    # the paths whose bytes are other objects, found in C (a large site's 8,000 files)
+    other = compress(new, map(is_not, map(old.get, new), new.values()))
+    return {p for p in other if old.get(p) != new[p]} | (old.keys() - new.keys())
 
 
 def report(problems: str, warnings: str, seconds: float, changed: int,

@@ -41,6 +41,7 @@ from coursesite.serve import (  # noqa: E402
     Debounce,
     LiveSite,
     change_kind,
+    changed_paths,
     output_path,
     serve_project,
 )
@@ -388,6 +389,15 @@ def test_the_terminal_shows_warnings_once_while_they_stay_the_same(capsys):
     assert printed[1] == "2 warnings, the same as before (shown above)\n"
     assert printed[2] == "warning: a.yaml:3: date: a public holiday\n"
     assert printed[3] == ""
+
+
+def test_changed_paths_are_the_files_whose_bytes_differ_added_and_removed_ones_included():
+    kept, page = b"<p>kept</p>", b"<p>old</p>"
+    old = {"a.html": kept, "b.html": page, "c.ics": b"BEGIN", "gone.html": b"x"}
+    new = {"a.html": kept, "b.html": b"<p>new</p>", "c.ics": bytes(bytearray(b"BEGIN")),
+           "added.css": b"y"}
+    assert changed_paths(old, new) == {"b.html", "gone.html", "added.css"}
+    assert changed_paths(new, dict(new)) == set()
 
 
 # --- output_path (pure) --------------------------------------------------------------------------
