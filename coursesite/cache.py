@@ -44,6 +44,15 @@ def stat_or_none(path: str) -> os.stat_result | None:
         return None
 
 
+def parents(path: str) -> list:
+    """The folders above `path`, nearest first ('/a/b/c' -> ['/a/b', '/a', '/'])."""
+    found = []
+    while (parent := os.path.dirname(path)) != path:
+        found.append(parent)
+        path = parent
+    return found
+
+
 def signature(info: os.stat_result | None) -> tuple | None:
     """What says a file is still the one read: its time, size, inode and type (None: gone)."""
     if info is None:
@@ -70,6 +79,7 @@ class BuildCache:
         self._stats: dict = {}      # path -> stat_result or None, this build's
         self._seen: dict = {}       # path -> the stat builds last used (for the sweep)
         self._named: tuple = ()     # event paths + "/": what lies under them is stat'ed again
+        self._loud: set = set()     # the event paths and every folder above one
         self._carried: frozenset = frozenset()  # the events of builds that did not finish
 
     def reuse(self, key, inputs: tuple, make: Callable[[], T]) -> T:
@@ -97,8 +107,10 @@ class BuildCache:
         self._carried = self._events
         self._named = tuple(event + "/" for event in self._events)
         self._in_folder = {}  # folder -> the events naming entries of it
+        self._loud = set(self._events)  # the events and every folder above one
         for event in self._events:
             self._in_folder.setdefault(os.path.dirname(event), []).append(event)
+            self._loud.update(parents(event))
 
     def finish(self) -> None:
         """The build that began last has looked at everything: its events are used up."""
@@ -128,10 +140,7 @@ class BuildCache:
     def quiet(self, folder: str) -> bool:
         """Whether this build trusts the events and none of them names `folder`, anything in
         it or a folder above it: then nothing in it changed since the last build."""
-        if not self._trusted or folder.startswith(self._named):
-            return False
-        inside = folder + "/"
-        return not any(event == folder or event.startswith(inside) for event in self._events)
+        return self._trusted and folder not in self._loud and not folder.startswith(self._named)
 
     def keep_quiet(self, key, folder, inputs: tuple, make: Callable[[], T]) -> T:
         """make()'s value for what is read from `folder`: the remembered one while the folder

@@ -348,3 +348,18 @@ def test_bilingual_edits_reach_both_languages(tmp_path):
     template = preview.project.templates / "course.html"
     preview.rebuild(edit(template, "{% block main %}\n", "{% block main %}\n<p>edit</p>\n"))
     preview.assert_fresh()
+
+
+def test_a_folder_is_quiet_when_no_event_names_it_anything_in_it_or_a_folder_above_it():
+    cache = BuildCache()
+    cache.begin(None)
+    assert not cache.quiet("/c/o2"), "a build told nothing trusts nothing"
+    cache.begin({"/c/o1/lectures.yaml", "/c/o3"})
+    assert cache.quiet("/c/o2") and cache.quiet("/c/o10")
+    assert not cache.quiet("/c/o1") and not cache.quiet("/c")
+    assert not cache.quiet("/c/o3") and not cache.quiet("/c/o3/slides")
+    cache.begin(set())
+    assert not cache.quiet("/c/o1"), "the last build did not finish: its events still count"
+    cache.finish()
+    cache.begin(set())
+    assert cache.quiet("/c/o1")
