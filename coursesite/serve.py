@@ -186,17 +186,24 @@ class LiveSite:
             if files is not None:
                 self.changed = changed_paths(self.files, files)
                 self.files = files
-            only_css = files is not None and self.changed and all(
-                p.endswith(".css") for p in self.changed)
-            self.last_event = "problems" if problems else ("css" if only_css else "reload")
-            self.problems, self.warnings = problems, warnings
-            self.generation += 1
-            if files is not None and self.changed and not only_css:
-                self.page_generation = self.generation
-            self.cond.notify_all()
+            if files is None or self.changed or problems or self.problems or \
+                    warnings != self.warnings:  # else nothing to show: no browser reloads
+                self.publish(files, problems, warnings)
         self.ready.set()
         report(problems, warnings, self.build_seconds, len(self.changed), kinds, shown_before)
         self.published, self.garbage_due = time.monotonic(), True
+
+    def publish(self, files: dict | None, problems: str, warnings: str) -> None:
+        """Tell the clients what the build that just ended means for them (call with `cond`
+        held; `files` None: it failed)."""
+        only_css = files is not None and self.changed and all(
+            p.endswith(".css") for p in self.changed)
+        self.last_event = "problems" if problems else ("css" if only_css else "reload")
+        self.problems, self.warnings = problems, warnings
+        self.generation += 1
+        if files is not None and self.changed and not only_css:
+            self.page_generation = self.generation
+        self.cond.notify_all()
 
     def settle_garbage(self) -> None:
         """Once the preview is idle after a build: collect its garbage and freeze what

@@ -375,6 +375,31 @@ def test_rebuild_events_and_last_good_site(capsys):
     capsys.readouterr()
 
 
+def test_a_build_that_changes_nothing_reloads_no_browser(capsys):
+    """A save that changes no output (or the sweep's rebuild of a folder whose stat alone
+    changed) sends no event; a build that clears a failure does, though its files are the
+    last good ones."""
+    builds = iter([{"index.html": b"1"}, {"index.html": b"1"},
+                   ContentError([Problem("content/x/lectures.yaml", 3, "", "broken")]),
+                   {"index.html": b"1"}])
+
+    def build_files(_changed):
+        item = next(builds)
+        if isinstance(item, Exception):
+            raise item
+        return dict(item), ""
+
+    live = LiveSite(build_files, ROOTS)
+    live.rebuild()
+    live.rebuild()
+    assert (live.generation, live.changed) == (1, set()) and live.ready.is_set()
+    live.rebuild()
+    assert (live.generation, live.last_event) == (2, "problems")
+    live.rebuild()
+    assert (live.generation, live.last_event, live.problems) == (3, "reload", "")
+    assert "rebuilt in" in capsys.readouterr().out
+
+
 def test_the_terminal_shows_warnings_once_while_they_stay_the_same(capsys):
     """Every save prints its line; warnings print in full when they first appear or change,
     and are only counted while they stay as they were."""
