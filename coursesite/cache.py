@@ -8,10 +8,10 @@ the same bytes as one without: the tests build both ways and compare.
 Files, folder listings and trees are kept by what the file system says about them: the
 watcher's events name the paths that changed (`begin(changed)`). Those paths, and every path
 under a folder an event named, are stat'ed again (modification time, size, inode); any other
-path keeps the stat the last build saw, so that a save at 1,000 offerings costs a handful of
+path keeps the stat the builds last used, so that a save at 1,000 offerings costs a handful of
 stats rather than 5,000. The safety net for editors that save by renaming and for events that
 get lost is `unseen_changes()`, which the preview calls once it is idle after a build: it
-stats every path the build used and names those that differ, and the preview rebuilds with
+stats every path the builds used and names those that differ, and the preview rebuilds with
 them as the changed paths. A build that was told nothing (`changed` None: a caller without a
 watcher) trusts no stat and re-reads everything, comparing bytes.
 """
@@ -118,8 +118,8 @@ class BuildCache:
 
     def stat(self, path) -> os.stat_result | None:
         """os.stat(path) (None when it cannot be stat'ed), once per path per build; in a build
-        that trusts the events, the last build's stat of a path that no event names, itself
-        or a folder above it."""
+        that trusts the events, the stat builds last used of a path that no event names,
+        itself or a folder above it."""
         path = os.fspath(path)
         info = self._stats.get(path, _UNKNOWN)  # no KeyError raised: most paths are new
         if info is not _UNKNOWN:
