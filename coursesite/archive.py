@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .model import Offering, Site
 from .text import Labels, code_label, distinct_labels, labels, offering_link_label
@@ -51,14 +50,7 @@ def make_course(cid: str, offerings: list[Offering]) -> Course:
 
 def today_in(o: Offering, now: dt.datetime) -> dt.date:
     """The date it is at `now` (aware) where the offering is held."""
-    return date_in(o.timezone, now)
-
-
-@lru_cache(maxsize=256)
-def date_in(timezone: str, now: dt.datetime) -> dt.date:
-    """The date it is at `now` (aware) in `timezone` (asked once per offering per build, for
-    a handful of zones: remembered)."""
-    return now.astimezone(zoneinfo.ZoneInfo(timezone)).date()
+    return now.astimezone(zoneinfo.ZoneInfo(o.timezone)).date()
 
 
 def statuses(offerings, now: dt.datetime | None) -> dict[str, str]:

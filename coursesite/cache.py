@@ -60,13 +60,6 @@ def signature(info: os.stat_result | None) -> tuple | None:
     return (info.st_mtime_ns, info.st_size, info.st_ino, info.st_dev, info.st_mode)
 
 
-def same_stats(old: list, new: list) -> bool:
-    """Whether two lists of stats (None: gone) say the files are the ones read: the very
-    same objects (a stat the build kept from the last one), else equal signatures."""
-    return len(old) == len(new) and all(
-        a is b or signature(a) == signature(b) for a, b in zip(old, new))  # noqa: B905
-
-
 class BuildCache:
     """Values by key, each kept with the inputs it was made from; files by their stat."""
 
@@ -201,14 +194,14 @@ class BuildCache:
         the events, none named one of the files, `inputs` are the very same objects, and
         each file has the stat it had when the value was made. One check for a whole
         offering folder, instead of one per file and stage."""
-        infos = self.stats(files)
+        stats = tuple([signature(info) for info in self.stats(files)])
         hit = self._files.get(key)
-        if hit is not None and self._trusted and len(hit[1]) == len(inputs) and all(
-                a is b for a, b in zip(hit[1], inputs)) and same_stats(  # noqa: B905
-                hit[0], infos) and (not self._events or self._events.isdisjoint(files)):
+        if hit is not None and self._trusted and hit[0] == stats and len(hit[1]) == len(
+                inputs) and all(a is b for a, b in zip(hit[1], inputs)) and (  # noqa: B905
+                not self._events or self._events.isdisjoint(files)):
             return hit[2]
         value = make()
-        self._files[key] = (infos, inputs, value)
+        self._files[key] = (stats, inputs, value)
         return value
 
     def listing(self, folder) -> tuple:

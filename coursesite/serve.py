@@ -134,7 +134,7 @@ class LiveSite:
         # (changed paths, or None: unknown) -> (files, warnings text); raises ContentError
         self.build_files = build_files
         self.roots = roots
-        # () -> the paths the last build used whose stat differs now (BuildCache's)
+        # () -> the paths the builds used whose stat differs now (BuildCache's)
         self.unseen_changes = unseen_changes or set
         self.files: dict[str, bytes] = {}
         self.problems = ""
@@ -239,8 +239,8 @@ class LiveSite:
 
     def sweep(self) -> bool:
         """The safety net for lost events, run when idle after a build (a build trusts the
-        events, not a stat of every file): queue a rebuild of the paths the last build used
-        whose stat changed since; whether there were any."""
+        events, not a stat of every file): queue a rebuild of the paths the builds used whose
+        stat changed since; whether there were any."""
         unseen = self.unseen_changes()
         with self.cond:
             for path in unseen:
